@@ -1,0 +1,1 @@
+"""docspider: crawl and archive document-sharing sites into clean JSON lines."""

@@ -1,0 +1,100 @@
+"""`scrapy segment PATH...`: segment saved pages (.txt or .html) into JSON lines.
+
+Each readable file becomes one item on stdout (or in the ``-O`` / ``-o`` file), ``source`` set to
+the path as given. A file that cannot be read, is empty or cannot be decoded gets a one-line
+error on stderr; the others are still processed and the exit status is 1 at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from docspider.decode import UndecodableError, decode_page
+from docspider.document import build_item, segment_page
+from docspider.output import schema_errors, to_json_line
+from docspider.segment import html_canonical, parse_html
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[options] PATH [PATH ...]"
+
+    def short_desc(self) -> str:
+        return "Segment saved pages (.txt or .html) into document items as JSON lines"
+
+    def long_desc(self) -> str:
+        return (self.short_desc() + ". Writes one item per file to stdout, or to FILE with "
+                "-O (overwrite) or -o (append). Unreadable files are reported on stderr and "
+                "make the exit status 1; the other files are still processed.")
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        out = parser.add_mutually_exclusive_group()
+        out.add_argument("-O", "--overwrite-output", metavar="FILE",
+                         help="write the JSON lines to FILE, replacing it")
+        out.add_argument("-o", "--output", metavar="FILE", help="append the JSON lines to FILE")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if not args:
+            raise UsageError("give at least one .txt or .html file")
+        lines: list[str] = []
+        failed = 0
+        for path in args:
+            try:
+                lines.append(segment_file(path))
+            except (OSError, UndecodableError, ValueError) as exc:
+                failed += 1
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                print(f"segment: {path}: {reason}", file=sys.stderr)
+        if opts.overwrite_output:
+            write_atomically(opts.overwrite_output, lines)
+        elif opts.output:
+            with open(opts.output, "a", encoding="utf-8") as f:
+                f.writelines(lines)
+        else:
+            sys.stdout.reconfigure(encoding="utf-8")
+            sys.stdout.writelines(lines)
+            sys.stdout.flush()
+        if failed:
+            self.exitcode = 1
+
+
+def segment_file(path: str) -> str:
+    """The JSON line of one saved page; raises on unreadable or invalid input."""
+    if os.path.isdir(path):
+        raise ValueError("is a directory")
+    with open(path, "rb") as f:
+        data = f.read()
+    is_html = path.lower().endswith(HTML_SUFFIXES) or data.lstrip()[:15].lower().startswith(
+        (b"<!doctype html", b"<html"))
+    text, _encoding = decode_page(data, is_html=is_html)
+    canonical = html_canonical(parse_html(text)) if is_html else None
+    seg = segment_page(text, is_html=is_html, base_url=canonical)
+    item = build_item(seg, source=path, canonical=canonical)
+    if errors := schema_errors(item):
+        raise ValueError("item fails the schema: " + "; ".join(errors))
+    return to_json_line(item)
+
+
+def write_atomically(path: str, lines: list[str]) -> None:
+    """Write to a temporary file beside ``path`` and rename it, so readers never see half."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".segment-", suffix=".jsonl.part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.writelines(lines)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

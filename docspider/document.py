@@ -1,0 +1,45 @@
+"""Build a :class:`~docspider.items.DocumentItem` from a page (pure; no Scrapy).
+
+Both the ``segment`` command (saved files) and the spiders (fetched responses) go through
+:func:`build_item`, so a page gives the same item however it arrived.
+"""
+from __future__ import annotations
+
+from .items import DocumentItem, Excerpt, ExcerptPage, Metadata, RelatedDocument
+from .segment import Segmentation, segment_html, segment_text
+from .sites import doc_id_from_url, site_name
+
+
+def segment_page(text: str, *, is_html: bool, base_url: str | None = None) -> Segmentation:
+    return segment_html(text, base_url=base_url) if is_html else segment_text(text)
+
+
+def build_item(seg: Segmentation, *, url: str | None = None, source: str | None = None,
+               fetched_at: str | None = None, canonical: str | None = None) -> DocumentItem:
+    """``url`` is the fetched URL (None for files); ``canonical`` the page's own URL if known."""
+    where = url or canonical
+    meta = seg.metadata
+    return DocumentItem(
+        url=url,
+        source=source,
+        site=site_name(where) if where else None,
+        doc_id=(doc_id_from_url(where) if where else None) or meta.doc_id,
+        title=seg.title or None,
+        language=seg.language,
+        script=seg.script,
+        fetched_at=fetched_at,
+        metadata=Metadata(
+            pages_total=meta.pages_total, pages_shown=meta.pages_shown, format=meta.format,
+            size=meta.size, uploaded_at=meta.uploaded_at, uploader=meta.uploader,
+            price=meta.price, keywords=meta.keywords, category=meta.category,
+        ),
+        intro=seg.intro or None,
+        excerpt=Excerpt(
+            pages=[ExcerptPage(p.n, p.text) for p in seg.pages if p.text],
+            text=seg.excerpt_text,
+            truncated=meta.truncated,
+        ),
+        disclaimer=[d for d in seg.disclaimer if d],
+        related=[RelatedDocument(title, href) for title, href in seg.related if title],
+        content_hash=seg.content_hash,
+    )

@@ -1,0 +1,61 @@
+"""The document item: one per document page, in JSONL key order (schema_version 1).
+
+The JSON Schema in ``docspider/schema/document.schema.json`` describes the same structure and
+is what feeds are validated against; README.md documents every field.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class ExcerptPage:
+    n: int | None          # page number the site shows; None for continuous text
+    text: str
+
+
+@dataclass
+class Excerpt:
+    pages: list[ExcerptPage] = field(default_factory=list)
+    text: str = ""         # the pages joined with no separator (sites cut pages mid-word)
+    truncated: bool = False
+
+
+@dataclass
+class RelatedDocument:
+    title: str
+    url: str | None = None
+
+
+@dataclass
+class Metadata:
+    pages_total: int | None = None
+    pages_shown: int | None = None
+    format: str | None = None
+    size: str | None = None
+    uploaded_at: str | None = None
+    uploader: str | None = None
+    price: str | None = None
+    keywords: list[str] | None = None
+    category: list[str] | None = None
+
+
+@dataclass
+class DocumentItem:
+    schema_version: int = SCHEMA_VERSION
+    url: str | None = None
+    source: str | None = None
+    site: str | None = None
+    doc_id: str | None = None
+    title: str | None = None
+    language: str = "zh"
+    script: str | None = None
+    fetched_at: str | None = None
+    metadata: Metadata = field(default_factory=Metadata)
+    intro: str | None = None
+    excerpt: Excerpt = field(default_factory=Excerpt)
+    disclaimer: list[str] = field(default_factory=list)
+    related: list[RelatedDocument] = field(default_factory=list)
+    content_hash: str | None = None

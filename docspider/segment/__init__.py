@@ -1,0 +1,26 @@
+"""Segmentation of document-sharing pages: pure functions, no Scrapy.
+
+``segment_text`` takes a page flattened to text, ``segment_html`` takes the HTML as served; both
+return a :class:`Segmentation` in which every block carries exactly one label (excerpt, intro,
+disclaimer, related, metadata, chrome) and the parts are parsed out.
+"""
+from __future__ import annotations
+
+from .blocks import Block, blocks_from_html, blocks_from_text, html_canonical, html_title, parse_html
+from .classify import LABELS, Page, Segmentation, segment_blocks, strip_site_suffix
+
+__all__ = ["LABELS", "Block", "Page", "Segmentation", "segment_html", "segment_text"]
+
+
+def segment_text(text: str) -> Segmentation:
+    return segment_blocks(blocks_from_text(text))
+
+
+def segment_html(html: str, base_url: str | None = None) -> Segmentation:
+    root = parse_html(html)
+    hint = html_title(root)
+    if hint and not root.xpath("//h1"):
+        hint = strip_site_suffix(hint)
+    seg = segment_blocks(blocks_from_html(root), title_hint=hint,
+                         base_url=base_url or html_canonical(root))
+    return seg

@@ -1,0 +1,178 @@
+"""Turn a page into an ordered list of text blocks.
+
+A page arrives either as HTML or as flattened text (one visible block per line, list items as
+``- ``, ordered items as ``  N. ``). Both become the same :class:`Block` sequence, so one set of
+rules segments both. HTML blocks keep hints the flattened form loses: the tag, the classes and
+ids of their ancestors, and the link a block consists of.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import html as lxml_html
+
+from .normalize import match_key, tidy_space
+
+
+@dataclass
+class Block:
+    text: str                      # the block's own text, list marker removed, as on the page
+    raw: str = ""                  # the line or element text exactly as read
+    list_item: bool = False        # `- x`, `  1. x`, `• x` or an <li>
+    number: int | None = None      # the number of an ordered list item
+    tag: str = ""                  # nearest block element (HTML only)
+    context: str = ""              # ancestors' classes and ids, space separated (HTML only)
+    href: str | None = None        # the link the block consists of (HTML only)
+    blank_before: int = 0          # blank lines / empty blocks right before this one
+    label: str = ""                # set by the classifier
+    _key: str | None = field(default=None, repr=False)
+
+    @property
+    def key(self) -> str:
+        if self._key is None:
+            self._key = match_key(self.text)
+        return self._key
+
+
+# ---------------------------------------------------------------- flattened text ----------
+_BULLET = re.compile(r"^\s*(?:[-•*·]|\d{1,3}\.)(?:\s+|$)")
+_ORDERED = re.compile(r"^\s*(\d{1,3})\.\s+")
+
+
+def blocks_from_text(text: str) -> list[Block]:
+    blocks: list[Block] = []
+    blank = 0
+    for raw in text.splitlines():
+        if not raw.strip():
+            blank += 1
+            continue
+        block = Block(text=tidy_space(raw), raw=raw, blank_before=blank)
+        blank = 0
+        # `- 1. x` (a list item holding a numbered notice) keeps its number in the text.
+        bullet = _BULLET.match(raw)
+        if bullet and (raw.lstrip()[:1] in "-•*·" or raw.startswith(" ")):
+            ordered = _ORDERED.match(raw)
+            if ordered and raw.startswith(" "):
+                block.number = int(ordered.group(1))
+            block.list_item = True
+            block.text = tidy_space(raw[bullet.end():])
+        blocks.append(block)
+    return blocks
+
+
+# ---------------------------------------------------------------------- HTML --------------
+_SKIP = {"script", "style", "noscript", "template", "head", "iframe", "svg", "select", "option",
+         "textarea", "button_hidden"}
+_BLOCK = {
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
+    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
+    "h3", "h4", "h5", "h6", "header", "hr", "html", "legend", "li", "main", "menu", "nav", "ol",
+    "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "caption",
+}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+class _Flattener:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.links: list[tuple[str, str]] = []   # (href, text) of <a> in the current line
+        self.blank = 0
+        self.stack: list[tuple[str, str, bool, int | None]] = []  # tag, context, li, number
+
+    def flush(self) -> None:
+        raw = "".join(self.parts)
+        text = tidy_space(raw)
+        self.parts = []
+        links, self.links = self.links, []
+        if not text:
+            return
+        tag, context, list_item, number = self.stack[-1] if self.stack else ("", "", False, None)
+        href = None
+        if len(links) == 1 and tidy_space(links[0][1]) == text:
+            href = links[0][0] or None
+        self.blocks.append(Block(text=text, raw=raw, list_item=list_item, number=number, tag=tag,
+                                 context=context, href=href, blank_before=self.blank))
+        self.blank = 0
+
+    def walk(self, el, context: str, in_li: bool, number: int | None) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag:      # comments and processing instructions
+            self.parts.append(el.tail or "")
+            return
+        tag = tag.lower()
+        if tag in _SKIP or el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style", "")):
+            self.parts.append(el.tail or "")
+            return
+        names = " ".join(x for x in (el.get("class", ""), el.get("id", "")) if x)
+        ctx = f"{context} {names}".strip() if names else context
+        is_block = tag in _BLOCK
+        if is_block:
+            self.flush()
+            if tag == "li":
+                parent = el.getparent()
+                ordered = parent is not None and parent.tag == "ol"
+                number = (list(parent).index(el) + 1) if ordered else None
+                in_li = True
+            self.stack.append((tag, ctx, in_li, number))
+        if tag == "br":
+            self.flush()
+        elif tag == "img":
+            alt = (el.get("alt") or "").strip()
+            if alt:
+                self.flush()
+                self.parts.append(alt)
+                self.flush()
+            else:
+                self.blank += 1
+        elif tag in ("input",):
+            pass
+        else:
+            start = len(self.parts)
+            self.parts.append(el.text or "")
+            for child in el:
+                self.walk(child, ctx, in_li, number)
+            if tag == "a":
+                self.links.append((el.get("href", ""), "".join(self.parts[start:])))
+        if is_block:
+            self.flush()
+            self.stack.pop()
+            if tag == "p":
+                self.blank += 1
+        self.parts.append(el.tail or "")
+
+
+def parse_html(html: str):
+    """Parse an HTML document; returns the lxml root (empty documents give a bare root)."""
+    if not html.strip():
+        return lxml_html.fromstring("<html></html>")
+    return lxml_html.document_fromstring(html)
+
+
+def blocks_from_html(root) -> list[Block]:
+    body = root.find("body")
+    flat = _Flattener()
+    flat.walk(body if body is not None else root, "", False, None)
+    flat.flush()
+    return flat.blocks
+
+
+def html_title(root) -> str | None:
+    """Text of the first <h1>, else of <title>."""
+    for path in ("//h1", "//title"):
+        found = root.xpath(path)
+        if found:
+            text = tidy_space(found[0].text_content())
+            if text:
+                return text
+    return None
+
+
+def html_canonical(root) -> str | None:
+    for path in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
+        found = root.xpath(path)
+        if found and found[0].strip():
+            return found[0].strip()
+    return None

@@ -1,0 +1,350 @@
+"""Label every block of a page as excerpt, intro, disclaimer, related, metadata or chrome.
+
+The rules are structural and work on any page of the families docspider knows:
+
+1. Section headings (`文档简介`, `温馨提示`, `最新文档`, `评论` …, see ``vocab``) split the page.
+2. The *document block* runs from the heading that introduces the document text to the next
+   tail heading or the footer. Inside it, injected noise (uploader adverts, watermarks) is
+   chrome; the rest is the excerpt.
+3. `1、 2、 3、 …` starts page excerpts only inside the document block, only when the numbers
+   run from 1 without a gap and the numbered lines are page-long; headings such as
+   `1、施工管理机构` or notice items are never pages. Pages are joined with no separator, so
+   the words and numbers the site cut at a page boundary come back whole.
+4. Outside the document block, a list after a related heading is related titles, a list after
+   a notice heading (or any sentence with a copyright/download-notice phrase) is disclaimer,
+   `label:value` lines, breadcrumbs and the title are metadata, and everything else is chrome.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from urllib.parse import urljoin
+from dataclasses import dataclass, field
+
+from . import vocab
+from .blocks import Block
+from .metadata import PageMetadata, apply_markers, apply_pairs, breadcrumb, is_meta_line, meta_pairs
+from .normalize import (
+    NOISY_PAGE_HITS, clean_text, compact, content_hash, count_pinyin, detect_language,
+    detect_script, match_key, own_text,
+)
+
+EXCERPT, INTRO, DISCLAIMER, RELATED, METADATA, CHROME = (
+    "excerpt", "intro", "disclaimer", "related", "metadata", "chrome")
+LABELS = (EXCERPT, INTRO, DISCLAIMER, RELATED, METADATA, CHROME)
+
+_HEADINGS = (
+    ("doc_start", vocab.DOC_START_HEADINGS),
+    ("desc", vocab.DESCRIPTION_HEADINGS),
+    ("disclaimer", vocab.DISCLAIMER_HEADINGS),
+    ("related", vocab.RELATED_HEADINGS),
+    ("comment", vocab.COMMENT_HEADINGS),
+    ("meta", vocab.META_HEADINGS),
+)
+_KEYWORD_HEADING = re.compile(r"关键[词字]|标签")
+_UPLOADER_HEADING = re.compile(r"^上传[者人]")
+_TAIL = {"disclaimer", "related", "comment", "meta"}
+_HEADING_MAX = 20          # a heading is short: at most this many characters
+_PAGE_MIN_MEDIAN = 40      # page excerpts are page-long; numbered headings are not
+_WORD = re.compile(r"[^\W_]")
+_OWN_PAGE_MARKER = re.compile(r"^\s*[0-9０-９]{1,3}\s?(、|\s)")
+_OWN_ITEM_NUMBER = re.compile(r"^\s*([(（]?[0-9０-９]{1,2}\s?[.．、:：)）]\s*)+")
+_TITLE_SUFFIX = re.compile(r"\s*[-_|–—]\s*[^-_|–—]{2,16}$")
+_SITEISH = re.compile(r"文库|文档|网|文阁|办公|docs?|wenku", re.I)
+_PRICE_UNIT = re.compile(r"^(金币|元|下载券)$")
+
+
+@dataclass
+class Page:
+    n: int | None
+    text: str
+
+
+@dataclass
+class Segmentation:
+    blocks: list[Block]
+    title: str | None = None
+    metadata: PageMetadata = field(default_factory=PageMetadata)
+    intro: str | None = None
+    pages: list[Page] = field(default_factory=list)
+    disclaimer: list[str] = field(default_factory=list)
+    related: list[tuple[str, str | None]] = field(default_factory=list)
+    language: str = "zh"
+    script: str | None = None
+
+    @property
+    def excerpt_text(self) -> str:
+        return "".join(p.text for p in self.pages)
+
+    @property
+    def content_hash(self) -> str | None:
+        return content_hash(self.excerpt_text)
+
+    def part(self, label: str) -> list[Block]:
+        return [b for b in self.blocks if b.label == label]
+
+
+def heading_kind(block: Block) -> str | None:
+    key = block.key
+    if not key or len(compact(key)) > _HEADING_MAX:
+        return None
+    for kind, pattern in _HEADINGS:
+        if pattern.match(key):
+            return kind
+    return None
+
+
+def _is_notice(block: Block) -> bool:
+    return vocab.NOTICE_PHRASES.search(block.key) is not None
+
+
+def _has_words(block: Block) -> bool:
+    return _WORD.search(block.key) is not None
+
+
+class _Segmenter:
+    def __init__(self, blocks: list[Block], title_hint: str | None, base_url: str | None):
+        self.blocks = blocks
+        self.title_hint = title_hint
+        self.base_url = base_url
+        self.kinds = [heading_kind(b) for b in blocks]
+        self.meta = PageMetadata()
+        whole = "\n".join(b.text for b in blocks)
+        self.page_script = detect_script(whole)
+        self.noisy = self.page_script == "traditional" and count_pinyin(whole) >= NOISY_PAGE_HITS
+        self.seg = Segmentation(blocks=blocks, metadata=self.meta)
+
+    def clean(self, text: str) -> str:
+        return clean_text(text, self.noisy)
+
+    # ------------------------------------------------------------------ document block -----
+    def document_span(self) -> tuple[int, int, bool]:
+        """(start, end, starts_after_description) of the document block."""
+        starts = [i for i, k in enumerate(self.kinds) if k == "doc_start"]
+        descs = [i for i, k in enumerate(self.kinds) if k == "desc"]
+        if starts:
+            start, via_desc = starts[0] + 1, False
+        elif descs:
+            start, via_desc = descs[-1] + 1, True
+        else:
+            start, via_desc = self.fallback_start(), False
+        end = len(self.blocks)
+        for i in range(start, len(self.blocks)):
+            if self.kinds[i] in _TAIL or vocab.FOOTER.search(self.blocks[i].key):
+                end = i
+                break
+        return start, end, via_desc
+
+    def fallback_start(self) -> int:
+        """No heading introduces the text: start after the last chrome marker before the
+        longest block of the page."""
+        if not self.blocks:
+            return 0
+        longest = max(range(len(self.blocks)), key=lambda i: len(self.blocks[i].text))
+        start = 0
+        for i in range(longest):
+            b = self.blocks[i]
+            if (self.kinds[i] or _is_notice(b) or is_meta_line(b.text) or b.list_item
+                    or vocab.THUMBNAIL.match(b.key) or vocab.READ_MORE.search(b.key)
+                    or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.key)):
+                start = i + 1
+        return start
+
+    def label_document(self, start: int, end: int, via_desc: bool) -> None:
+        content: list[int] = []
+        for i in range(start, end):
+            b = self.blocks[i]
+            if (not _has_words(b) or vocab.CONTENT_NOISE.search(b.key) or vocab.BUTTONS.match(b.key)
+                    or vocab.THUMBNAIL.match(b.key) or vocab.PAGE_COUNTER.match(b.key)
+                    or (len(b.key) < 60 and apply_markers(self.meta, b.key))):
+                b.label = CHROME
+            else:
+                content.append(i)
+        if via_desc and content and not self._starts_page_one(content[0]):
+            self.blocks[content[0]].label = INTRO
+            self.seg.intro = self.clean(self.blocks[content[0]].text)
+            content = content[1:]
+        if not content:
+            return
+        for i in content:
+            self.blocks[i].label = EXCERPT
+        pages = self.find_pages(content)
+        if pages:
+            for n, idx in pages:
+                lines = [self.clean(self.blocks[i].text) for i in idx]
+                lines[0] = _OWN_PAGE_MARKER.sub("", lines[0], count=1)
+                self.seg.pages.append(Page(n, "\n".join(lines)))
+            self.meta.set("pages_shown", len(pages))
+        else:
+            text = "\n".join(self.clean(self.blocks[i].text) for i in content)
+            self.seg.pages.append(Page(None, text))
+
+    def _starts_page_one(self, i: int) -> bool:
+        m = vocab.PAGE_MARKER.match(self.blocks[i].key)
+        return bool(m and m.group("n") == "1")
+
+    def find_pages(self, content: list[int]) -> list[tuple[int, list[int]]] | None:
+        first = vocab.PAGE_MARKER.match(self.blocks[content[0]].key)
+        if not first or first.group("n") != "1":
+            return None
+        spaced = first.group("sep") != "、"
+        pages: list[tuple[int, list[int]]] = []
+        for i in content:
+            m = vocab.PAGE_MARKER.match(self.blocks[i].key)
+            if m and int(m.group("n")) == len(pages) + 1 and (m.group("sep") != "、") == spaced:
+                pages.append((len(pages) + 1, [i]))
+            else:
+                pages[-1][1].append(i)
+        lengths = sorted(len(self.blocks[idx[0]].text) for _, idx in pages)
+        if lengths[len(lengths) // 2] < _PAGE_MIN_MEDIAN or (spaced and len(pages) < 2):
+            return None
+        return pages
+
+    # ------------------------------------------------------------------ everything else -----
+    def label_rest(self, start: int, end: int) -> None:
+        section: str | None = None
+        keywords: list[str] = []
+        blocks = self.blocks
+        for i, b in enumerate(blocks):
+            if start <= i < end:
+                section = None
+                continue
+            kind = self.kinds[i]
+            if kind:
+                b.label = CHROME
+                section = kind
+                if kind == "meta" and _KEYWORD_HEADING.search(b.key):
+                    section = "keywords"
+                elif kind == "meta" and _UPLOADER_HEADING.match(b.key):
+                    section = "uploader"
+                continue
+            if not _has_words(b):
+                b.label = CHROME
+                continue
+            if _is_notice(b) and not b.href:
+                self.add_disclaimer(b)
+                continue
+            if section == "related" and (b.list_item or b.href):
+                b.label = RELATED
+                self.seg.related.append((self.clean(b.text), self.absolute(b.href)))
+                continue
+            if section == "disclaimer" and b.list_item:
+                self.add_disclaimer(b)
+                continue
+            if section == "keywords" and len(compact(b.key)) <= _HEADING_MAX and not is_meta_line(b.text):
+                b.label = METADATA
+                keywords.append(self.clean(b.text))
+                continue
+            if section == "uploader" and not b.list_item and len(b.text) <= _HEADING_MAX:
+                b.label = METADATA
+                self.meta.set("uploader", self.clean(b.text))
+                section = None
+                continue
+            if section == "desc" and self.seg.intro is None:
+                b.label = INTRO
+                self.seg.intro = self.clean(b.text)
+                section = None
+                continue
+            section = None
+            b.label = self.other_label(i)
+        if keywords:
+            self.meta.set("keywords", keywords)
+
+    def other_label(self, i: int) -> str:
+        b = self.blocks[i]
+        key = b.key
+        if is_meta_line(b.text):
+            apply_pairs(self.meta, meta_pairs(b.text))
+            return METADATA
+        if (crumbs := breadcrumb(key)) is not None:
+            self.meta.set("category", [self.clean(c) for c in crumbs])
+            return METADATA
+        if _PRICE_UNIT.match(key) and i > 0 and re.fullmatch(r"\d+(\.\d+)?", self.blocks[i - 1].key):
+            self.meta.set("price", self.blocks[i - 1].key)
+            self.blocks[i - 1].label = METADATA
+            return METADATA
+        if apply_markers(self.meta, key):
+            return CHROME
+        return CHROME
+
+    def add_disclaimer(self, b: Block) -> None:
+        b.label = DISCLAIMER
+        text = _OWN_ITEM_NUMBER.sub("", self.clean(b.text), count=1)
+        self.seg.disclaimer.append(text)
+
+    def absolute(self, href: str | None) -> str | None:
+        if not href or href.startswith(("javascript:", "#")):
+            return None
+        if self.base_url:
+            return urljoin(self.base_url, href)
+        return href if re.match(r"^https?://", href) else None
+
+    # ------------------------------------------------------------------ title ---------------
+    def find_title(self, start: int) -> None:
+        title = self.title_hint
+        if not title:
+            thumbs = Counter(m.group("title") for b in self.blocks
+                             if vocab.THUMBNAIL.match(b.key)
+                             and (m := vocab.THUMBNAIL.match(own_text(b.text))))
+            if thumbs:
+                title = thumbs.most_common(1)[0][0]
+        if not title:
+            title = self.title_before_metadata(start)
+        if not title:
+            return
+        title = self.clean(title)
+        self.seg.title = title
+        title_key = compact(match_key(title))
+        for i, b in enumerate(self.blocks):
+            if b.label == CHROME and compact(b.key) == title_key:
+                b.label = METADATA
+
+    def title_before_metadata(self, start: int) -> str | None:
+        first_meta = next((i for i, b in enumerate(self.blocks[:start])
+                           if b.label == METADATA and meta_pairs(b.text)), None)
+        if first_meta is None:
+            return None
+        site_names = " ".join(b.key for b in self.blocks
+                              if vocab.FOOTER.search(b.key) or vocab.WELCOME.match(b.key))
+        run: list[str] = []
+        for i in range(first_meta - 1, -1, -1):
+            b = self.blocks[i]
+            if self.kinds[i] or vocab.BUTTONS.match(b.key) or (
+                    b.label == CHROME and apply_markers(PageMetadata(), b.key)):
+                if run:
+                    break
+                continue
+            if (b.list_item or b.label != CHROME or len(b.text) > 150 or is_meta_line(b.text)
+                    or b.key in site_names):
+                break
+            run.append(b.text)
+        return run[-1] if run else None
+
+    # ------------------------------------------------------------------ run ----------------
+    def run(self) -> Segmentation:
+        start, end, via_desc = self.document_span()
+        self.label_document(start, end, via_desc)
+        self.label_rest(start, end)
+        self.find_title(start)
+        seg = self.seg
+        sample = seg.excerpt_text or "\n".join(b.text for b in self.blocks)
+        seg.language = detect_language(sample)
+        seg.script = detect_script(sample) if seg.language == "zh" else None
+        meta = self.meta
+        if meta.pages_total and meta.pages_shown and meta.pages_shown < meta.pages_total:
+            meta.truncated = True
+        return seg
+
+
+def segment_blocks(blocks: list[Block], *, title_hint: str | None = None,
+                   base_url: str | None = None) -> Segmentation:
+    """Label ``blocks`` in place and return the parts of the page."""
+    return _Segmenter(blocks, title_hint, base_url).run()
+
+
+def strip_site_suffix(title: str) -> str:
+    """`T-人人文库` -> `T`: drop a trailing site name from a <title>."""
+    m = _TITLE_SUFFIX.search(title)
+    if m and _SITEISH.search(m.group()):
+        return title[: m.start()].strip()
+    return title

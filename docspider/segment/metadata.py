@@ -1,0 +1,114 @@
+"""Parse the metadata a page shows: `label:value` lines, page counts, breadcrumbs, keywords."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from . import vocab
+from .normalize import match_key, own_text, strip_pinyin
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+
+
+@dataclass
+class PageMetadata:
+    pages_total: int | None = None
+    pages_shown: int | None = None
+    format: str | None = None
+    size: str | None = None
+    uploaded_at: str | None = None
+    uploader: str | None = None
+    price: str | None = None
+    keywords: list[str] | None = None
+    category: list[str] | None = None
+    doc_id: str | None = None
+    truncated: bool = False
+    fields: set[str] = field(default_factory=set)   # which fields a label set (first wins)
+
+    def set(self, name: str, value) -> None:
+        if name in self.fields or value in (None, "", []):
+            return
+        self.fields.add(name)
+        setattr(self, name, value)
+
+
+def _label(label: str) -> str | None:
+    return vocab.META_LABELS.get(match_key(label).lower(), "")
+
+
+def meta_pairs(text: str) -> list[tuple[str, str]]:
+    """`label:value` pairs of a metadata line with known labels, values in the page's script.
+
+    `上傳人:晟晟文業(yè) IP屬(shǔ)地:陝西` -> [("uploader", "晟晟文業")].
+    """
+    own = own_text(text)
+    out = []
+    for m in vocab.META_PAIR.finditer(own.lstrip("•-* ")):
+        name = _label(m.group("label"))
+        if name:
+            out.append((name, m.group("value").strip()))
+    return out
+
+
+def is_meta_line(text: str) -> bool:
+    """A line made of `label:value` pairs, starting with a known label."""
+    own = unicodedata.normalize("NFKC", text).lstrip("•-* ")
+    first = vocab.META_PAIR.match(strip_pinyin(own, loose=True))
+    return first is not None and match_key(first.group("label")).lower() in vocab.META_LABELS
+
+
+def _value(name: str, raw: str):
+    if name == "pages_total":
+        m = _NUMBER.search(raw)
+        return int(float(m.group())) if m else None
+    if name == "uploaded_at":
+        m = _DATE.search(raw)
+        return m.group() if m else raw or None
+    if name == "price":
+        m = _NUMBER.search(raw)
+        return m.group() if m else None
+    if name == "format":
+        return raw.split()[0].upper() if raw.split() else None
+    return raw.split(" ")[0] if name in ("size", "doc_id") else raw
+
+
+def apply_pairs(meta: PageMetadata, pairs: list[tuple[str, str]]) -> None:
+    for name, raw in pairs:
+        meta.set(name, _value(name, raw))
+
+
+def apply_markers(meta: PageMetadata, key: str) -> bool:
+    """Reading / truncation markers; True when the block was one."""
+    if m := vocab.READ_MORE.search(key):
+        read, left = int(m.group("read")), int(m.group("left"))
+        meta.set("pages_shown", read)
+        meta.set("pages_total", read + left)
+        meta.truncated = meta.truncated or left > 0
+        return True
+    if m := vocab.PREVIEW_ENDED_LEFT.search(key):
+        meta.truncated = True
+        return True
+    if m := vocab.PREVIEW_RANGE.search(key):
+        shown, total = int(m.group("shown")), int(m.group("total"))
+        meta.set("pages_shown", shown)
+        meta.set("pages_total", total)
+        meta.truncated = meta.truncated or shown < total
+        return True
+    if vocab.PREVIEW_ENDED_FULL.search(key):
+        return True
+    if vocab.PREVIEW_CUT.search(key) and len(key) < 40:
+        meta.truncated = True
+        return True
+    return False
+
+
+def breadcrumb(key: str) -> list[str] | None:
+    m = vocab.BREADCRUMB.match(key)
+    if not m:
+        return None
+    parts = [p.strip() for p in re.split(r"\s*[>›»/]\s*", m.group("path")) if p.strip()]
+    if parts and parts[0] in ("首页", "主页", "网站首页"):
+        parts = parts[1:]
+    return parts or None

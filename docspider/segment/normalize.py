@@ -1,0 +1,101 @@
+"""Text normalisation for segmentation.
+
+Two kinds of text are produced here and must never be mixed up:
+
+* the *matching copy* of a line (:func:`match_key`): NFKC, pinyin annotations removed,
+  traditional characters converted to simplified, whitespace collapsed. Markers and
+  vocabularies are matched against it; it is never emitted, because NFKC also rewrites
+  characters such as ``²`` or ``①`` that belong to the document.
+* the *output text* (:func:`clean_text`): the page's own characters and script, with only the
+  mirrors' inline pinyin noise removed and whitespace tidied.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import unicodedata
+
+import opencc
+
+_TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# `聯(lián)`: a tone-marked syllable in ASCII or full-width brackets right after a CJK character.
+PINYIN_STRICT = re.compile(
+    rf"(?<=[{_CJK}])[(（][a-zü]*[{_TONES}][a-zü{_TONES}]*[)）]"
+)
+# `我們(men)`: neutral-tone syllables carry no mark, so this form also matches captions like
+# `图(a)`; it is only applied on pages that are already known to be pinyin-noisy.
+PINYIN_LOOSE = re.compile(rf"(?<=[{_CJK}])[(（][a-zü]{{1,6}}[)）]")
+_SPACE = re.compile(r"[^\S\n]+")
+_ALL_SPACE = re.compile(r"\s+")
+CJK_CHAR = re.compile(f"[{_CJK}]")
+# A page is treated as carrying mirror noise from this many tone-marked annotations on.
+NOISY_PAGE_HITS = 3
+
+_t2s = opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s.convert(text)
+
+
+def strip_pinyin(text: str, loose: bool = False) -> str:
+    text = PINYIN_STRICT.sub("", text)
+    return PINYIN_LOOSE.sub("", text) if loose else text
+
+
+def count_pinyin(text: str) -> int:
+    return len(PINYIN_STRICT.findall(text))
+
+
+def tidy_space(text: str) -> str:
+    """Collapse runs of horizontal whitespace (NBSP and ideographic space included)."""
+    return _SPACE.sub(" ", text.replace("\u00a0", " ").replace("\u3000", " ")).strip()
+
+
+def clean_text(text: str, noisy: bool) -> str:
+    """Output form of a line: own script kept, mirror pinyin removed on noisy pages."""
+    if noisy:
+        text = strip_pinyin(text, loose=True)
+    return tidy_space(text)
+
+
+def own_text(text: str) -> str:
+    """NFKC and pinyin-free, but in the page's own script (for values that are emitted)."""
+    return tidy_space(strip_pinyin(unicodedata.normalize("NFKC", text), loose=True))
+
+
+@functools.lru_cache(maxsize=65536)
+def match_key(text: str) -> str:
+    """Matching copy of a line: NFKC, pinyin stripped, simplified script, single spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = strip_pinyin(text)
+    return tidy_space(to_simplified(text))
+
+
+def compact(text: str) -> str:
+    """A matching copy with all whitespace removed (`关 键 词` -> `关键词`)."""
+    return _ALL_SPACE.sub("", text)
+
+
+def content_hash(text: str) -> str | None:
+    """sha1 of text normalised so that mirrors of one document hash alike."""
+    key = compact(to_simplified(strip_pinyin(unicodedata.normalize("NFKC", text), loose=True)))
+    return hashlib.sha1(key.lower().encode("utf-8")).hexdigest() if key else None
+
+
+def detect_script(text: str) -> str | None:
+    """`traditional`, `simplified`, or None when the text has (almost) no Chinese."""
+    han = CJK_CHAR.findall(text)
+    if len(han) < 20:
+        return None
+    sample = "".join(han[:4000])
+    changed = sum(a != b for a, b in zip(sample, to_simplified(sample)))
+    return "traditional" if changed / len(sample) > 0.02 else "simplified"
+
+
+def detect_language(text: str) -> str:
+    letters = sum(ch.isalpha() for ch in text)
+    han = len(CJK_CHAR.findall(text))
+    return "zh" if letters and han / letters > 0.2 else "en"

@@ -1,0 +1,124 @@
+"""Boilerplate vocabularies, grouped by concept.
+
+Every pattern here is matched against the *matching copy* of a block (see
+``normalize.match_key``): NFKC (half-width ``,:()!?``), pinyin annotations removed, simplified
+script, single spaces. So one entry covers the simplified site, its full-width variant and its
+traditional mirrors. Entries name what a marker *means*; which site uses which wording does not
+matter here.
+"""
+from __future__ import annotations
+
+import re
+
+
+def _words(*alternatives: str) -> str:
+    return "|".join(alternatives)
+
+
+# --- section headings: a short block that announces what follows ----------------------------
+# Trailing decoration allowed on a heading: colon, arrows, a count in brackets.
+_HEAD_TAIL = r"\s*[:>»]*\s*(\(\d+\))?\s*$"
+
+DOC_START_HEADINGS = re.compile(
+    r"^[-•]?\s*(" + _words(
+        "文档简介", "文档介绍", "内容简介", "文本预览", "文档预览", "全文预览", "文档正文",
+        "正文", "文档内容", "内容预览", "在线预览", "资料简介",
+    ) + ")" + _HEAD_TAIL
+)
+DESCRIPTION_HEADINGS = re.compile(
+    r"^[-•]?\s*(" + _words("资源描述", "文档描述", "资源简介", "资料描述", "摘要") + ")" + _HEAD_TAIL
+)
+DISCLAIMER_HEADINGS = re.compile(
+    r"^[-•]?\s*[【\[]?(" + _words(
+        "温馨提示", "友情提示", "下载须知", "下载声明", "下载说明", "免责声明", "版权声明",
+        "版权提示", "特别提示", "注意事项", "版权说明", "声明",
+    ) + r")[】\]]?" + _HEAD_TAIL
+)
+RELATED_HEADINGS = re.compile(
+    r"^[-•]?\s*(" + _words(
+        "最新文档", "相关文档", "相关资源", "猜你喜欢", "相关搜索", "热门文档", "推荐文档",
+        "相关推荐", "为你推荐", "为您推荐", "精品文档", "同类文档", "相似文档", "相关阅读",
+        "大家都在看", "最近上传", "热门推荐", "最新上传", "本类热门", "其他文档", "更多文档",
+        "相关资料", "热门资料", "相关下载",
+    ) + ")" + _HEAD_TAIL
+)
+COMMENT_HEADINGS = re.compile(
+    r"^(" + _words("评论", "发表评论", "网友评论", "用户评论", "文档评论", "评论区") + r")(\s*\(\d+\))?$"
+)
+META_HEADINGS = re.compile(
+    r"^[-•]?\s*(" + _words(
+        "上传者", "上传人", "资源目录", "关键词", "关键字", "认证信息", "相关标签", "标签",
+        "文档标签", "文档信息", "资源信息", "分类",
+    ) + ")" + _HEAD_TAIL
+)
+
+# --- notices: a block that *is* boilerplate whatever precedes it -----------------------------
+# Phrases of copyright and download notices; one hit marks a sentence as a notice.
+NOTICE_PHRASES = re.compile(
+    "|".join((
+        r"本文档由用户提供并上传", r"收益归属内容提供方", r"若内容存在侵权", r"请进行举报或认领",
+        r"仅提供信息存储空间", r"本站所有资源如无特殊说明", r"不保证下载资源的准确性",
+        r"文件的所有权益归上传用户所有", r"未经权益所有人同意", r"下载文件中如有侵权",
+        r"网页内容里面会有图纸预览", r"不包含任何第三方提供的附件", r"如文档侵犯您的权益",
+        r"如有侵权.{0,6}联系", r"为本站会员.{0,10}主动上传", r"版权归原作者所有",
+    ))
+)
+
+# --- reading / truncation markers ----------------------------------------------------------
+READ_MORE = re.compile(r"已阅读\s*(?P<read>\d+)\s*页\s*,?\s*还剩\s*(?P<left>\d+)\s*页")
+PREVIEW_ENDED_LEFT = re.compile(r"(免费)?预览已结束\s*,?\s*剩余\s*(?P<left>\d+)\s*页")
+PREVIEW_ENDED_FULL = re.compile(r"^全文预览已结束")
+PREVIEW_RANGE = re.compile(r"预览前\s*(?P<shown>\d+)\s*页\s*/\s*共\s*(?P<total>\d+)\s*页")
+PREVIEW_CUT = re.compile(r"点击查看更多|超出免费预览范围|该文档总共\s*\d+\s*页|继续(免费)?阅读")
+
+# `«T»_第3页`: a page thumbnail caption (alt text or flattened image).
+# Also matched on own-script text to recover the title, hence `頁`.
+THUMBNAIL = re.compile(r"^(!\[)?(?P<title>.+?)_第\s*(?P<page>\d+)\s*[页頁](\]\(.*\))?$")
+PAGE_COUNTER = re.compile(r"^第\s*\d+\s*页\s*/\s*共\s*\d+\s*页$")
+
+# --- metadata: `label:value` pairs ---------------------------------------------------------
+# label (normalised) -> metadata field; None = a known label whose value is not kept.
+META_LABELS: dict[str, str | None] = {
+    "上传人": "uploader", "上传者": "uploader", "卖家": "uploader", "上传用户": "uploader",
+    "上传时间": "uploaded_at", "上传日期": "uploaded_at", "发布时间": "uploaded_at",
+    "页数": "pages_total", "全文页数": "pages_total", "总页数": "pages_total", "页码": "pages_total",
+    "大小": "size", "资源大小": "size", "文件大小": "size",
+    "格式": "format", "资源格式": "format", "文件格式": "format", "文档格式": "format",
+    "编号": "doc_id", "资源id": "doc_id", "文档编号": "doc_id", "文档id": "doc_id",
+    "下载积分": "price", "价格": "price", "售价": "price", "积分": "price",
+    "类型": None, "ip属地": None, "浏览次数": None, "浏览": None, "下载次数": None,
+    "文档数": None, "收藏次数": None, "上传人(卖家)": "uploader",
+}
+# Matched on an NFKC copy in the page's own script; labels are looked up in META_LABELS after
+# normalisation, so traditional labels (`上傳時間`) count too.
+META_PAIR = re.compile(r"(?P<label>[^\s:]{1,10})\s*:\s*(?P<value>.*?)(?=\s+[^\s:]{1,10}\s*:|$)")
+BREADCRUMB = re.compile(r"^(当前位置|您的位置|所在位置)\s*:\s*(?P<path>.+)$")
+
+# --- chrome: navigation, widgets, footers ---------------------------------------------------
+FOOTER = re.compile(
+    r"copyright|icp备|icp证|公网安备|版权所有|all rights reserved|增值电信业务经营许可证", re.IGNORECASE
+)
+WELCOME = re.compile(r"^欢迎(来到|访问|光临)(?P<site>[^|!,]{2,20}?)\s*[!|,]")
+BUTTONS = re.compile(
+    r"^(" + _words(
+        "下载本文档", "付费下载", "立即下载", "免费下载", "下载文档", "下载资源", "收藏", "举报",
+        "分享", "关注", "提交评论", "发表评论", "搜索", "登录", "注册", "返回顶部", "0/150",
+        "加入vip", "开通vip", "版权申诉", "继续免费阅读", "继续阅读", "展开全文", "查看更多",
+    ) + r")$",
+    re.IGNORECASE,
+)
+# Lines an uploader or a site injects into the document text.
+CONTENT_NOISE = re.compile(
+    "|".join((
+        r"买文档就送", r"q\s*号交流", r"精选优质文档-倾情为你奉上", r"^专心-+专注-+专业$",
+        r"^精选文档$", r"^整理文本", r"\(图片大小可任意调节\)", r"^[-—]\s*\d+\s*[-—]$",
+        r"^第\s*\d+\s*页\s*,?\s*共\s*\d+\s*页\.?$", r"^第[一二三四五六七八九十百\d]+页,共[一二三四五六七八九十百\d]+页",
+    )),
+    re.IGNORECASE,
+)
+
+# --- list and page numbering ---------------------------------------------------------------
+# `1、` page excerpts (`N 、` tolerated); `1 ` pages on package pages.
+PAGE_MARKER = re.compile(r"^(?P<n>\d{1,3})\s?(?P<sep>、|\s)")
+# Item numbers of notices: `1. `, `1、`, `1:`, `1. 1、` (doubled), `(1)`.
+ITEM_NUMBER = re.compile(r"^\s*(\(?\d{1,2}[.、:)]\s*)+")
