@@ -110,8 +110,9 @@ class _Segmenter:
         self.kinds = [heading_kind(b) for b in blocks]
         self.meta = PageMetadata()
         whole = "\n".join(b.text for b in blocks)
-        self.page_script = detect_script(whole)
-        self.noisy = self.page_script == "traditional" and count_pinyin(whole) >= NOISY_PAGE_HITS
+        # Inline pinyin is mirror noise on traditional clones; on a simplified page it is the
+        # document's own (a language exam), so it is kept there.
+        self.noisy = count_pinyin(whole) >= NOISY_PAGE_HITS and detect_script(whole) == "traditional"
         self.seg = Segmentation(blocks=blocks, metadata=self.meta)
 
     def clean(self, text: str) -> str:
@@ -191,7 +192,9 @@ class _Segmenter:
         pages: list[tuple[int, list[int]]] = []
         for i in content:
             m = vocab.PAGE_MARKER.match(self.blocks[i].key)
-            if m and int(m.group("n")) == len(pages) + 1 and (m.group("sep") != "、") == spaced:
+            if m and (m.group("sep") != "、") == spaced:
+                if int(m.group("n")) != len(pages) + 1:
+                    return None     # numbering that skips or restarts is not page numbering
                 pages.append((len(pages) + 1, [i]))
             else:
                 pages[-1][1].append(i)
@@ -228,7 +231,7 @@ class _Segmenter:
                 b.label = RELATED
                 self.seg.related.append((self.clean(b.text), self.absolute(b.href)))
                 continue
-            if section == "disclaimer" and b.list_item:
+            if section == "disclaimer" and (b.list_item or vocab.ITEM_NUMBER.match(b.key)):
                 self.add_disclaimer(b)
                 continue
             if section == "keywords" and len(compact(b.key)) <= _HEADING_MAX and not is_meta_line(b.text):

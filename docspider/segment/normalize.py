@@ -87,15 +87,23 @@ def content_hash(text: str) -> str | None:
 
 def detect_script(text: str) -> str | None:
     """`traditional`, `simplified`, or None when the text has (almost) no Chinese."""
-    han = CJK_CHAR.findall(text)
+    han = CJK_CHAR.findall(text, 0, 200_000)
     if len(han) < 20:
         return None
     sample = "".join(han[:4000])
-    changed = sum(a != b for a, b in zip(sample, to_simplified(sample)))
+    converted = to_simplified(sample)
+    if len(converted) != len(sample):       # phrase conversions changed the length: compare sets
+        changed = len(set(sample) - set(converted))
+        return "traditional" if changed / len(set(sample)) > 0.02 else "simplified"
+    changed = sum(map(str.__ne__, sample, converted))
     return "traditional" if changed / len(sample) > 0.02 else "simplified"
 
 
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
 def detect_language(text: str) -> str:
-    letters = sum(ch.isalpha() for ch in text)
+    """`zh` when Chinese characters make up a fair share of the letters, else `en`."""
     han = len(CJK_CHAR.findall(text))
-    return "zh" if letters and han / letters > 0.2 else "en"
+    latin = len(_LATIN_LETTER.findall(text))
+    return "zh" if han and han / (han + latin) > 0.2 else "en"

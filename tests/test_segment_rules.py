@@ -1,0 +1,114 @@
+"""Segmentation rules on small pages written for these tests."""
+from __future__ import annotations
+
+from docspider.segment import segment_html, segment_text
+from docspider.segment.normalize import match_key
+
+from conftest import FIXTURES
+
+PAGES = FIXTURES / "pages"
+LONG = "本段为正文内容用于测试页面摘录的识别规则，长度足够像一整页文字。" * 2
+
+
+def doc(*body: str, head: str = "文档简介", tail: tuple[str, ...] = ("温馨提示", "- 1. 本站所有资源如无特殊说明，都需要本地电脑安装OFFICE2007和PDF阅读器。")) -> str:
+    return "\n".join(("下载本文档", head, *body, *tail))
+
+
+def test_numbered_pages_need_consecutive_numbers_from_one():
+    seg = segment_text(doc(f"1、{LONG}", f"3、{LONG}"))
+    assert [p.n for p in seg.pages] == [None]          # 1, 3: not a page run
+    assert seg.excerpt_text.startswith("1、")
+
+
+def test_short_numbered_headings_are_not_pages():
+    seg = segment_text(doc("1、施工管理机构", LONG, "2、施工准备", LONG))
+    assert len(seg.pages) == 1 and seg.pages[0].n is None
+    assert seg.pages[0].text.splitlines()[0] == "1、施工管理机构"
+
+
+def test_numbering_outside_the_document_block_is_never_a_page():
+    text = "\n".join((
+        "友情提示",
+        "2、PDF文件下载后，如被浏览器直接打开预览，可在浏览器菜单中选择另存为保存到本地后再查看。",
+        "3、本站不支持迅雷下载，请使用浏览器自带的下载功能。",
+        "文档简介", f"1、{LONG}甲", f"2、乙{LONG}",
+    ))
+    seg = segment_text(text)
+    assert [p.n for p in seg.pages] == [1, 2]
+    assert seg.excerpt_text == f"{LONG}甲乙{LONG}"
+    assert seg.disclaimer[0].startswith("PDF文件下载后")      # item number removed
+    assert len(seg.disclaimer) == 2
+
+
+def test_page_cuts_join_words_and_numbers():
+    seg = segment_text(doc(f"1、{LONG}到2011年1", f"2、1月29日{LONG}只有通", f"3、过创造{LONG}"))
+    assert "到2011年11月29日" in seg.excerpt_text and "只有通过创造" in seg.excerpt_text
+    assert [p.text[:4] for p in seg.pages] == [LONG[:4], "1月29", "过创造" + LONG[0]]
+
+
+def test_markers_match_fullwidth_traditional_and_pinyin_variants():
+    for heading in ("溫馨提示", "温馨提示：", "溫(wēn)馨提示", "【下载须知】"):
+        seg = segment_text(doc(LONG, tail=(heading, "- 1. 未經權益所有人同意不得將文件中的內容挪作商業或盈利用途。")))
+        assert len(seg.disclaimer) == 1, heading
+        assert seg.excerpt_text == LONG
+    assert match_key("版權(quán)說(shuō)明：本文檔") == "版权说明:本文档"
+
+
+def test_pinyin_noise_stripped_only_on_noisy_traditional_pages():
+    noisy = segment_text(doc("文(wén)檔(dàng)內(nèi)容：" + LONG.replace("本段", "本段衛(wèi)生")))
+    assert "(wén)" not in noisy.excerpt_text and "(nèi)" not in noisy.excerpt_text
+    exam = segment_text(doc("1、下列加点字注音完全正确的一项是（ ）A.粗犷（kuàng） 憔悴（qiáo） 淅沥（xī） 诀别（jué）" + LONG))
+    assert "粗犷（kuàng）" in exam.excerpt_text          # a simplified exam keeps its pinyin
+
+
+def test_uploader_adverts_and_watermarks_are_chrome():
+    seg = segment_text(doc(LONG, "买文档就送您 纸全套, Q 号交流 407400294", LONG + "二", "精选优质文档-倾情为你奉上"))
+    assert seg.excerpt_text == LONG + "\n" + LONG + "二"
+    assert [b.label for b in seg.blocks if "Q 号" in b.text] == ["chrome"]
+
+
+def test_html_page_parts():
+    html = (PAGES / "renrendoc-paper-301000001.html").read_text("utf-8")
+    seg = segment_html(html, base_url="https://www.renrendoc.com/paper/301000001.html")
+    assert seg.title == "社区垃圾分类工作实施方案(2024版)"
+    assert [p.n for p in seg.pages] == [1, 2, 3]
+    assert "较上年提高15个百分点" in seg.excerpt_text and "积极性" in seg.excerpt_text
+    assert "不是页面" not in seg.excerpt_text           # scripts are never text
+    assert seg.related == [
+        ("小区物业管理服务标准.docx", "https://www.renrendoc.com/paper/301000002.html"),
+        ("街道环境整治三年行动计划", "https://www.renrendoc.com/paper/301000003.html"),
+        ("居民议事会章程(试行)", "https://www.renrendoc.com/paper/301000004.html"),
+        ("社区志愿服务积分管理办法.pdf", "https://www.renrendoc.com/paper/301000005.html"),
+        ("老旧小区改造意见征询表", "https://www.renrendoc.com/paper/301000006.html"),
+    ]
+    assert len(seg.disclaimer) == 4 and seg.disclaimer[0].startswith("版权说明")
+    assert seg.disclaimer[3] == "下载文件中如有侵权或不适当内容，请与我们联系，我们立即纠正。"
+    meta = seg.metadata
+    assert (meta.pages_total, meta.pages_shown, meta.truncated) == (12, 3, True)
+    assert (meta.uploader, meta.uploaded_at, meta.format, meta.size) == ("绿****园", "2024-03-18", "DOCX", "86.50KB")
+    assert meta.category == ["办公文档", "工作计划"]
+    assert seg.script == "simplified"
+
+
+def test_traditional_mirror_hashes_like_the_original():
+    original = segment_html((PAGES / "renrendoc-paper-301000001.html").read_text("utf-8"))
+    mirror = segment_text((PAGES / "bubsandbeans-paper-301000001.txt").read_text("utf-8"))
+    assert mirror.script == "traditional" and mirror.title == "社區垃圾分類工作實施方案(2024版)"
+    assert [p.n for p in mirror.pages] == [1, 2, 3]
+    assert "領導小組" in mirror.excerpt_text and "(dǎo)" not in mirror.excerpt_text
+    assert len(mirror.related) == 3 and len(mirror.disclaimer) == 4
+    assert mirror.metadata.uploader == "綠****園" and mirror.metadata.pages_total == 12
+    assert mirror.content_hash == original.content_hash is not None
+
+
+def test_continuous_text_is_one_unnumbered_page():
+    seg = segment_text(doc(LONG, "", LONG + "二"))
+    assert len(seg.pages) == 1 and seg.pages[0].n is None
+    assert seg.pages[0].text == LONG + "\n" + LONG + "二"
+
+
+def test_empty_and_textless_pages_do_not_crash():
+    for text in ("", "\n\n", "评论\n0/150"):
+        seg = segment_text(text)
+        assert seg.pages == [] and seg.content_hash is None
+    assert segment_html("<html><body></body></html>").pages == []
