@@ -112,3 +112,9 @@ def test_empty_and_textless_pages_do_not_crash():
         seg = segment_text(text)
         assert seg.pages == [] and seg.content_hash is None
     assert segment_html("<html><body></body></html>").pages == []
+
+
+def test_document_sections_and_copyright_sentences_stay_in_the_document():
+    body = ("考试注意事项", "注意事项", LONG, "摘要", LONG + "三", "本书版权所有，翻印必究。" + LONG)
+    seg = segment_text(doc(*body))
+    assert seg.excerpt_text == "\n".join(body)

@@ -57,6 +57,10 @@ class Command(ScrapyCommand):
                 failed += 1
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
                 print(f"segment: {path}: {reason}", file=sys.stderr)
+            except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
+                failed += 1
+                print(f"segment: {path}: internal error ({type(exc).__name__}: {exc})",
+                      file=sys.stderr)
         if opts.overwrite_output:
             write_atomically(opts.overwrite_output, lines)
         elif opts.output:

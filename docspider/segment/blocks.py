@@ -63,7 +63,7 @@ def blocks_from_text(text: str) -> list[Block]:
 
 # ---------------------------------------------------------------------- HTML --------------
 _SKIP = {"script", "style", "noscript", "template", "head", "iframe", "svg", "select", "option",
-         "textarea", "button_hidden"}
+         "textarea", "input"}
 _BLOCK = {
     "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
     "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
@@ -127,8 +127,6 @@ class _Flattener:
                 self.flush()
             else:
                 self.blank += 1
-        elif tag in ("input",):
-            pass
         else:
             start = len(self.parts)
             self.parts.append(el.text or "")

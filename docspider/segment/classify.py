@@ -98,6 +98,12 @@ def _is_notice(block: Block) -> bool:
     return vocab.NOTICE_PHRASES.search(block.key) is not None
 
 
+def _is_footer(block: Block) -> bool:
+    key = block.key
+    return (len(key) <= vocab.FOOTER_MAX and vocab.FOOTER.search(key) is not None) or (
+        len(key) <= vocab.FOOTER_SHORT_MAX and vocab.FOOTER_SHORT.search(key) is not None)
+
+
 def _has_words(block: Block) -> bool:
     return _WORD.search(block.key) is not None
 
@@ -131,7 +137,7 @@ class _Segmenter:
             start, via_desc = self.fallback_start(), False
         end = len(self.blocks)
         for i in range(start, len(self.blocks)):
-            if self.kinds[i] in _TAIL or vocab.FOOTER.search(self.blocks[i].key):
+            if self.kinds[i] in _TAIL or _is_footer(self.blocks[i]):
                 end = i
                 break
         return start, end, via_desc
@@ -266,8 +272,7 @@ class _Segmenter:
             self.meta.set("price", self.blocks[i - 1].key)
             self.blocks[i - 1].label = METADATA
             return METADATA
-        if apply_markers(self.meta, key):
-            return CHROME
+        apply_markers(self.meta, key)       # reading/truncation markers feed the metadata
         return CHROME
 
     def add_disclaimer(self, b: Block) -> None:
@@ -308,7 +313,7 @@ class _Segmenter:
         if first_meta is None:
             return None
         site_names = " ".join(b.key for b in self.blocks
-                              if vocab.FOOTER.search(b.key) or vocab.WELCOME.match(b.key))
+                              if _is_footer(b) or vocab.WELCOME.match(b.key))
         run: list[str] = []
         for i in range(first_meta - 1, -1, -1):
             b = self.blocks[i]

@@ -16,6 +16,8 @@ def _words(*alternatives: str) -> str:
 
 
 # --- section headings: a short block that announces what follows ----------------------------
+# Words that also head sections *inside* documents (摘要, 注意事项, 声明 …) are left out: a tail
+# heading ends the document block.
 # Trailing decoration allowed on a heading: colon, arrows, a count in brackets.
 _HEAD_TAIL = r"\s*[:>»]*\s*(\(\d+\))?\s*$"
 
@@ -26,12 +28,12 @@ DOC_START_HEADINGS = re.compile(
     ) + ")" + _HEAD_TAIL
 )
 DESCRIPTION_HEADINGS = re.compile(
-    r"^[-•]?\s*(" + _words("资源描述", "文档描述", "资源简介", "资料描述", "摘要") + ")" + _HEAD_TAIL
+    r"^[-•]?\s*(" + _words("资源描述", "文档描述", "资源简介", "资料描述") + ")" + _HEAD_TAIL
 )
 DISCLAIMER_HEADINGS = re.compile(
     r"^[-•]?\s*[【\[]?(" + _words(
         "温馨提示", "友情提示", "下载须知", "下载声明", "下载说明", "免责声明", "版权声明",
-        "版权提示", "特别提示", "注意事项", "版权说明", "声明",
+        "版权提示", "版权说明",
     ) + r")[】\]]?" + _HEAD_TAIL
 )
 RELATED_HEADINGS = re.compile(
@@ -48,7 +50,7 @@ COMMENT_HEADINGS = re.compile(
 META_HEADINGS = re.compile(
     r"^[-•]?\s*(" + _words(
         "上传者", "上传人", "资源目录", "关键词", "关键字", "认证信息", "相关标签", "标签",
-        "文档标签", "文档信息", "资源信息", "分类",
+        "文档标签", "文档信息", "资源信息",
     ) + ")" + _HEAD_TAIL
 )
 
@@ -95,9 +97,12 @@ META_PAIR = re.compile(r"(?P<label>[^\s:]{1,10})\s*:\s*(?P<value>.*?)(?=\s+[^\s:
 BREADCRUMB = re.compile(r"^(当前位置|您的位置|所在位置)\s*:\s*(?P<path>.+)$")
 
 # --- chrome: navigation, widgets, footers ---------------------------------------------------
-FOOTER = re.compile(
-    r"copyright|icp备|icp证|公网安备|版权所有|all rights reserved|增值电信业务经营许可证", re.IGNORECASE
-)
+# Footer lines end the document block. Registration numbers and `copyright@` are footers in any
+# line of up to FOOTER_MAX characters; `版权所有` alone only in a short line (books print it too).
+FOOTER_MAX = 80
+FOOTER = re.compile(r"copyright|©|icp备|icp证|公网安备|增值电信业务经营许可证", re.IGNORECASE)
+FOOTER_SHORT_MAX = 24
+FOOTER_SHORT = re.compile(r"版权所有|all rights reserved", re.IGNORECASE)
 WELCOME = re.compile(r"^欢迎(来到|访问|光临)(?P<site>[^|!,]{2,20}?)\s*[!|,]")
 BUTTONS = re.compile(
     r"^(" + _words(
