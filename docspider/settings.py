@@ -16,3 +16,8 @@ AUTOTHROTTLE_ENABLED = True
 # Output: UTF-8 JSON with Chinese unescaped.
 FEED_EXPORT_ENCODING = "utf-8"
 
+
+# Feeds: written as `<name>.part`, renamed when the crawl closes (docspider.feedstorage).
+FEED_STORAGES = {"file": "docspider.feedstorage.AtomicFileFeedStorage",
+                 "": "docspider.feedstorage.AtomicFileFeedStorage"}
+ITEM_PIPELINES = {"docspider.pipelines.ValidateItemPipeline": 800}
