@@ -17,7 +17,6 @@ from scrapy.exceptions import UsageError
 from docspider.decode import UndecodableError, decode_page
 from docspider.document import build_item, segment_page
 from docspider.output import schema_errors, to_json_line
-from docspider.segment import html_canonical, parse_html
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 
@@ -83,9 +82,8 @@ def segment_file(path: str) -> str:
     is_html = path.lower().endswith(HTML_SUFFIXES) or data.lstrip()[:15].lower().startswith(
         (b"<!doctype html", b"<html"))
     text, _encoding = decode_page(data, is_html=is_html)
-    canonical = html_canonical(parse_html(text)) if is_html else None
-    seg = segment_page(text, is_html=is_html, base_url=canonical)
-    item = build_item(seg, source=path, canonical=canonical)
+    seg = segment_page(text, is_html=is_html)
+    item = build_item(seg, source=path, canonical=seg.canonical)
     if errors := schema_errors(item):
         raise ValueError("item fails the schema: " + "; ".join(errors))
     return to_json_line(item)

@@ -21,6 +21,7 @@ def segment_html(html: str, base_url: str | None = None) -> Segmentation:
     hint = html_title(root)
     if hint and not root.xpath("//h1"):
         hint = strip_site_suffix(hint)
-    seg = segment_blocks(blocks_from_html(root), title_hint=hint,
-                         base_url=base_url or html_canonical(root))
+    canonical = html_canonical(root)
+    seg = segment_blocks(blocks_from_html(root), title_hint=hint, base_url=base_url or canonical)
+    seg.canonical = canonical
     return seg

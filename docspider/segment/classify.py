@@ -71,6 +71,7 @@ class Segmentation:
     related: list[tuple[str, str | None]] = field(default_factory=list)
     language: str = "zh"
     script: str | None = None
+    canonical: str | None = None    # the page's own URL (<link rel=canonical>), HTML only
 
     @property
     def excerpt_text(self) -> str:
