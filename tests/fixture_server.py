@@ -6,7 +6,6 @@ Pages come from fixtures/pages/: `<site>-paper-<id>.html` is served at `/paper/<
 from __future__ import annotations
 
 import re
-import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from . import vocab
-from .normalize import match_key, own_text, strip_pinyin
+from .normalize import match_key, own_text
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
@@ -54,8 +53,7 @@ def meta_pairs(text: str) -> list[tuple[str, str]]:
 
 def is_meta_line(text: str) -> bool:
     """A line made of `label:value` pairs, starting with a known label."""
-    own = unicodedata.normalize("NFKC", text).lstrip("•-* ")
-    first = vocab.META_PAIR.match(strip_pinyin(own, loose=True))
+    first = vocab.META_PAIR.match(own_text(text).lstrip("•-* "))
     return first is not None and match_key(first.group("label")).lower() in vocab.META_LABELS
 
 
