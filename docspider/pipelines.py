@@ -1,7 +1,7 @@
 """Item pipelines: schema validation before export, and per-site stats.
 
 Items that fail the schema are dropped with a logged reason and counted in the stats
-(`docspider/items_invalid`), never written.
+(`docspider/skipped/invalid_item`), never written.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class ValidateItemPipeline:
 
     def process_item(self, item):
         if errors := schema_errors(item):
-            self.stats.inc_value("docspider/items_invalid")
+            self.stats.inc_value("docspider/skipped/invalid_item")
             raise DropItem(f"item fails the schema: {'; '.join(errors)}")
         adapter = ItemAdapter(item)
         site = adapter.get("site") or "unknown"

@@ -16,8 +16,14 @@ class SiteProfile:
     next_page_text: str = "下一页"
 
     def owns_host(self, host: str) -> bool:
+        return self.host_match(host) > 0
+
+    def host_match(self, host: str) -> int:
+        """How specifically this profile owns `host`: the length of the longest of its domains
+        that is the host or a parent of it (`m.taowenge.com` beats `taowenge.com`); 0 if none."""
         host = host.lower()
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        return max((len(d) for d in self.domains if host == d or host.endswith("." + d)),
+                   default=0)
 
     def is_document(self, url: str) -> bool:
         return any(re.search(p, urlsplit(url).path) for p in self.document_paths)

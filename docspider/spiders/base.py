@@ -15,12 +15,16 @@ A bad argument stops the crawl before any request with a one-line error.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
-from scrapy.exceptions import UsageError
+from scrapy.exceptions import IgnoreRequest, UsageError
+from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from docspider.document import build_item, segment_page
 from docspider.sites.profile import SiteProfile
@@ -84,32 +88,62 @@ class DocumentSpider(scrapy.Spider):
         return [urlunsplit((base.scheme, base.netloc, urlsplit(u).path, urlsplit(u).query, ""))
                 for u in self.profile.start_paths]
 
+    def profile_for(self, url: str) -> SiteProfile:
+        """The site rules for a URL; a site spider applies its own to every host it is given."""
+        return self.profile
+
+    def request(self, url: str, depth: int) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_page, errback=self.skip_failed,
+                              cb_kwargs={"depth": depth})
+
     async def start(self):
         for url in self.seed_urls or self.default_start_urls():
-            yield scrapy.Request(url, callback=self.parse_page, cb_kwargs={"depth": 0})
+            yield self.request(url, depth=0)
+
+    def skip(self, url: str, reason: str, detail: str, level: int = logging.WARNING) -> None:
+        """Count a page that gave no item under `docspider/skipped/<reason>` and log why."""
+        self.crawler.stats.inc_value(f"docspider/skipped/{reason}")
+        self.logger.log(level, "skipped %s: %s", url, detail)
+
+    def skip_failed(self, failure: Failure) -> None:
+        request = failure.request
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            self.skip(request.url, f"http_{status}", f"HTTP status {status}")
+        elif failure.check(IgnoreRequest):
+            detail = str(failure.value) or "request ignored"
+            reason = "robots_txt" if "robots.txt" in detail else "ignored"
+            self.skip(request.url, reason, detail, logging.INFO)
+        else:
+            name = failure.type.__name__
+            self.skip(request.url, name, f"{name}: {failure.getErrorMessage()}")
 
     def parse_page(self, response, depth: int):
-        if not hasattr(response, "text"):
-            self.crawler.stats.inc_value("docspider/skipped/not_text")
-            self.logger.warning("skipped %s: not a text response", response.url)
+        if not isinstance(response, TextResponse):
+            self.skip(response.url, "not_text", "not a text response")
             return
-        if self.profile.is_listing(response.url) and not self.profile.is_document(response.url):
-            yield from self.parse_listing(response, depth)
+        profile = self.profile_for(response.url)
+        if profile.is_listing(response.url) and not profile.is_document(response.url):
+            yield from self.parse_listing(response, profile, depth)
         else:
             yield from self.parse_document(response, depth)
 
-    def parse_listing(self, response, depth: int):
+    def parse_listing(self, response, profile: SiteProfile, depth: int):
         host = urlsplit(response.url).hostname
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href)
-            if urlsplit(url).hostname == host and self.profile.is_document(url):
-                yield scrapy.Request(url, callback=self.parse_page, cb_kwargs={"depth": depth})
-        pager = response.xpath("//a[normalize-space()=$t]/@href", t=self.profile.next_page_text).get()
-        if pager:
-            yield response.follow(pager, callback=self.parse_page, cb_kwargs={"depth": depth})
+            if urlsplit(url).hostname == host and profile.is_document(url):
+                yield self.request(url, depth)
+        pager = response.xpath("//a[normalize-space()=$t]/@href", t=profile.next_page_text).get()
+        if pager and urlsplit(next_url := response.urljoin(pager)).scheme in ("http", "https"):
+            yield self.request(next_url, depth)
 
     def parse_document(self, response, depth: int):
-        seg = segment_page(response.text, is_html=True, base_url=response.url)
+        try:
+            seg = segment_page(response.text, is_html=True, base_url=response.url)
+        except Exception as exc:            # one unparseable page must not end the crawl
+            self.skip(response.url, "parse_error", f"segmentation failed: {exc!r}", logging.ERROR)
+            return
         fetched = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         yield build_item(seg, url=response.url, fetched_at=fetched)
         if depth >= self.follow_depth:
@@ -117,4 +151,4 @@ class DocumentSpider(scrapy.Spider):
         host = urlsplit(response.url).hostname
         for _title, href in seg.related:
             if href and urlsplit(href).hostname == host:
-                yield scrapy.Request(href, callback=self.parse_page, cb_kwargs={"depth": depth + 1})
+                yield self.request(href, depth + 1)

@@ -1,0 +1,42 @@
+"""`docs`: crawl a mixed list of URLs, each with the rules of the site it belongs to.
+
+Every spider in the project that has a site profile is a route; a URL is handled with the
+profile that owns its host and matches its path, or with the generic rules when no profile owns
+the host. A new site spider is picked up by its profile alone: nothing here changes.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
+
+from docspider.sites.generic import GENERIC
+from docspider.sites.profile import SiteProfile
+from docspider.sites.routing import route
+from docspider.spiders.base import DocumentSpider
+
+
+class DocsSpider(DocumentSpider):
+    name = "docs"
+    profile = GENERIC
+
+    @classmethod
+    def check_arguments(cls, urls: str | None = None, **kwargs):
+        if not urls:
+            raise UsageError("urls: required (urls=URL,URL or urls=@file)")
+        return super().check_arguments(urls=urls, **kwargs)
+
+    @cached_property
+    def profiles(self) -> list[SiteProfile]:
+        loader = get_spider_loader(self.settings)
+        spiders = (loader.load(name) for name in sorted(loader.list()))
+        return [cls.profile for cls in spiders
+                if issubclass(cls, DocumentSpider) and cls.profile is not GENERIC]
+
+    def profile_for(self, url: str) -> SiteProfile:
+        return route(url, self.profiles)
+
+    def parse_page(self, response, depth: int):
+        self.crawler.stats.inc_value(f"docspider/routed/{self.profile_for(response.url).name}")
+        yield from super().parse_page(response, depth)
