@@ -8,16 +8,21 @@ COMMANDS_MODULE = "docspider.commands"
 
 # Politeness.
 ROBOTSTXT_OBEY = True
+# The User-Agent is `docspider/<version> (+DOCSPIDER_CONTACT_URL)` (docspider.addons), unless
+# USER_AGENT is set: point the contact URL at a page where site owners can reach you.
 DOCSPIDER_CONTACT_URL = "https://github.com/docspider/docspider"
-USER_AGENT = f"docspider/0.1 (+{DOCSPIDER_CONTACT_URL})"
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
 
 # Output: UTF-8 JSON with Chinese unescaped.
 FEED_EXPORT_ENCODING = "utf-8"
 
-
-# Feeds: written as `<name>.part`, renamed when the crawl closes (docspider.feedstorage).
+# Feeds: one JSON-lines file per crawl at DOCSPIDER_DEFAULT_FEED unless -o/-O or FEEDS says
+# otherwise (docspider.addons.DefaultFeed); relative to the directory scrapy runs in. Files are
+# written as `<name>.part` and renamed when the crawl closes (docspider.feedstorage).
+DOCSPIDER_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
 FEED_STORAGES = {"file": "docspider.feedstorage.AtomicFileFeedStorage",
                  "": "docspider.feedstorage.AtomicFileFeedStorage"}
 ITEM_PIPELINES = {"docspider.pipelines.ValidateItemPipeline": 800}
+ADDONS = {"docspider.addons.ContactUserAgent": 0, "docspider.addons.DefaultFeed": 0}
+EXTENSIONS = {"docspider.crawlstats.LogCrawlSummary": 500}

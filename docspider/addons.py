@@ -1,0 +1,27 @@
+"""Scrapy add-ons docspider enables in its settings (``ADDONS``): defaults that depend on
+other settings, applied once the user's own settings and options are known."""
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from scrapy.settings import SETTINGS_PRIORITIES
+
+
+class ContactUserAgent:
+    """Set ``USER_AGENT`` to name docspider and ``DOCSPIDER_CONTACT_URL``, unless the user set a
+    User-Agent of their own (in settings, a spider or ``-s``)."""
+
+    def update_settings(self, settings) -> None:
+        if settings.getpriority("USER_AGENT") == SETTINGS_PRIORITIES["default"]:
+            contact = settings.get("DOCSPIDER_CONTACT_URL")
+            settings.set("USER_AGENT", f"docspider/{version('docspider')} (+{contact})", "addon")
+
+
+class DefaultFeed:
+    """Write items to ``DOCSPIDER_DEFAULT_FEED`` (JSON lines) when no feed is configured: a
+    ``-o``/``-O`` option or a ``FEEDS`` setting replaces it, an empty value turns it off."""
+
+    def update_settings(self, settings) -> None:
+        uri = settings.get("DOCSPIDER_DEFAULT_FEED")
+        if uri and not settings.getdict("FEEDS"):
+            settings.set("FEEDS", {uri: {"format": "jsonlines"}}, "addon")
