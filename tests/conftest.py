@@ -12,6 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SITE = FIXTURES / "site"           # pages under their real URLs: SITE/<host>/<path>
+RENRENDOC_PAGE = SITE / "www.renrendoc.com" / "paper" / "301000001.html"
+MIRROR_TEXT = FIXTURES / "pages" / "bubsandbeans-paper-301000001.txt"   # its traditional mirror
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "no_proxy", "all_proxy")
 SHARED = Path(os.environ.get("DOCSPIDER_SHARED", ROOT.parent / "shared"))
 
 
@@ -23,10 +27,13 @@ def shared_dir() -> Path:
     return SHARED
 
 
-def run_scrapy(*args: str, cwd: Path = ROOT, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run `scrapy ARGS` with this interpreter, as a user would from the project root."""
-    env = dict(os.environ, PYTHONWARNINGS="error::DeprecationWarning")
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
+def run_scrapy(*args: str, cwd: Path = ROOT, timeout: int = 300,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run `scrapy ARGS` with this interpreter, as a user would from the project root.
+    Proxy variables are cleared unless given in ``env``."""
+    env = {k: v for k, v in os.environ.items()
+           if k.lower() not in PROXY_VARIABLES and k != "SCRAPY_SETTINGS_MODULE"} | (env or {})
+    env["PYTHONWARNINGS"] = "error::DeprecationWarning"
     return subprocess.run([sys.executable, "-m", "scrapy.cmdline", *args], cwd=cwd, env=env,
                           capture_output=True, timeout=timeout)
 

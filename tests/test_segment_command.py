@@ -5,10 +5,10 @@ import shutil
 
 from docspider.output import schema_errors
 
-from conftest import FIXTURES, json_lines, run_scrapy
+from conftest import MIRROR_TEXT, RENRENDOC_PAGE, json_lines, run_scrapy
 
-HTML = FIXTURES / "pages" / "renrendoc-paper-301000001.html"
-MIRROR = FIXTURES / "pages" / "bubsandbeans-paper-301000001.txt"
+HTML = RENRENDOC_PAGE
+MIRROR = MIRROR_TEXT
 
 
 def test_writes_one_valid_item_per_file_to_stdout():

@@ -4,9 +4,8 @@ from __future__ import annotations
 from docspider.segment import segment_html, segment_text
 from docspider.segment.normalize import match_key
 
-from conftest import FIXTURES
+from conftest import MIRROR_TEXT, RENRENDOC_PAGE
 
-PAGES = FIXTURES / "pages"
 LONG = "本段为正文内容用于测试页面摘录的识别规则，长度足够像一整页文字。" * 2
 
 
@@ -68,7 +67,7 @@ def test_uploader_adverts_and_watermarks_are_chrome():
 
 
 def test_html_page_parts():
-    html = (PAGES / "renrendoc-paper-301000001.html").read_text("utf-8")
+    html = RENRENDOC_PAGE.read_text("utf-8")
     seg = segment_html(html, base_url="https://www.renrendoc.com/paper/301000001.html")
     assert seg.title == "社区垃圾分类工作实施方案(2024版)"
     assert [p.n for p in seg.pages] == [1, 2, 3]
@@ -91,8 +90,8 @@ def test_html_page_parts():
 
 
 def test_traditional_mirror_hashes_like_the_original():
-    original = segment_html((PAGES / "renrendoc-paper-301000001.html").read_text("utf-8"))
-    mirror = segment_text((PAGES / "bubsandbeans-paper-301000001.txt").read_text("utf-8"))
+    original = segment_html(RENRENDOC_PAGE.read_text("utf-8"))
+    mirror = segment_text(MIRROR_TEXT.read_text("utf-8"))
     assert mirror.script == "traditional" and mirror.title == "社區垃圾分類工作實施方案(2024版)"
     assert [p.n for p in mirror.pages] == [1, 2, 3]
     assert "領導小組" in mirror.excerpt_text and "(dǎo)" not in mirror.excerpt_text

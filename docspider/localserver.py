@@ -1,0 +1,180 @@
+"""Serve a table of pages on 127.0.0.1: as a plain web site and as a replay proxy.
+
+`scrapy demo` serves the bundled demo site with it, and the tests serve their fixtures with it.
+Pages are looked up by (host, path with query):
+
+* a plain request (``GET /paper/1.html``) by host ``""``;
+* a proxy request with an absolute URI (``GET http://www.renrendoc.com/paper/1.html``) by its host,
+  so spiders crawl their real URLs unmodified through Scrapy's standard ``http_proxy`` support;
+* an HTTPS proxy request (``CONNECT www.renrendoc.com:443``) is answered over TLS with a
+  self-signed certificate naming every host in the table, then looked up like a proxy request.
+  (Scrapy does not check certificate chains by default; the names keep its host check quiet.)
+
+Anything not in the table is a 404. Every request is recorded in ``requests`` (host + path and
+its headers), so tests can check what a crawl fetched and how.
+"""
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import ssl
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import SplitResult, unquote, urlsplit
+
+
+_CONTENT_TYPES = {".txt": "text/plain; charset=utf-8", ".xml": "application/xml"}
+
+
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+    delay: float = 0.0          # seconds before answering, to model a slow site
+
+
+@dataclass(frozen=True)
+class Seen:
+    target: str                 # host + path, host "" for plain requests
+    headers: dict[str, str]
+
+
+@dataclass
+class PageTable:
+    pages: dict[tuple[str, str], Page] = field(default_factory=dict)
+
+    def add(self, url: str, page: Page) -> None:
+        """Serve ``page`` at ``url``: absolute (served to proxy clients) or a path (plain)."""
+        parts = urlsplit(url)
+        self.pages[((parts.hostname or "").lower(), _path_of(parts))] = page
+
+    @classmethod
+    def from_directory(cls, root: Path) -> PageTable:
+        """Pages saved as ``root/<host>/<path>``, served at ``http(s)://<host>/<path>``; a query
+        is part of the file name, percent-encoded (``published.html%3Fpage=2``)."""
+        table = cls()
+        for file in sorted(p for p in root.rglob("*") if p.is_file()):
+            host, *path = file.relative_to(root).parts
+            table.add(f"http://{host}/{unquote('/'.join(path))}",
+                      Page(file.read_bytes(), _CONTENT_TYPES.get(file.suffix, "text/html")))
+        return table
+
+    def get(self, host: str, path: str) -> Page | None:
+        return self.pages.get((host.lower(), path))
+
+    def hosts(self) -> list[str]:
+        return sorted({host for host, _path in self.pages if host})
+
+
+def _path_of(parts: SplitResult) -> str:
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: LocalServer
+    tunnel_host = ""
+
+    def do_CONNECT(self) -> None:  # noqa: N802 (http.server API)
+        host = self.path.rsplit(":", 1)[0].lower()
+        if self.server.tls is None or host not in self.server.table.hosts():
+            self.send_error(404)
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.request = self.server.tls.wrap_socket(self.connection, server_side=True)
+        self.setup()                                # connection, rfile, wfile over TLS
+        self.tunnel_host = host
+        self.close_connection = False               # the tunnel carries the next requests
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path.startswith(("http://", "https://")):
+            parts = urlsplit(self.path)
+            host, path = parts.hostname or "", _path_of(parts)
+        else:
+            host, path = self.tunnel_host, self.path
+        self.server.record(Seen(f"{host}{path}", dict(self.headers)))
+        page = self.server.table.get(host, path)
+        if page is None:
+            self.send_error(404)
+            return
+        time.sleep(page.delay)
+        self.send_response(page.status)
+        self.send_header("Content-Type", page.content_type)
+        self.send_header("Content-Length", str(len(page.body)))
+        self.end_headers()
+        self.wfile.write(page.body)
+
+    def finish(self) -> None:
+        super().finish()
+        if self.tunnel_host:                        # the server only closes the plain socket
+            self.connection.close()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class LocalServer(ThreadingHTTPServer):
+    """``with LocalServer(table) as server:`` serves ``table`` at ``server.url`` in a thread."""
+
+    daemon_threads = True
+
+    def __init__(self, table: PageTable, *, tls: bool = True):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.table = table
+        self.requests: list[Seen] = []
+        self._lock = threading.Lock()
+        self.tls = _tls_context(table.hosts()) if tls and table.hosts() else None
+        self._thread = threading.Thread(target=self.serve_forever, name="docspider-localserver",
+                                        daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def record(self, seen: Seen) -> None:
+        with self._lock:
+            self.requests.append(seen)
+
+    def __enter__(self) -> LocalServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+        self.server_close()
+        self._thread.join()
+
+
+def _tls_context(hosts: list[str]) -> ssl.SSLContext:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "docspider local replay")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder()
+            .subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=7))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.DNSName(h) for h in hosts] + [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False)
+            .sign(key, hashes.SHA256()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as tmp:
+        pem = Path(tmp) / "replay.pem"
+        pem.write_bytes(
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption())
+            + cert.public_bytes(serialization.Encoding.PEM))
+        context.load_cert_chain(pem)
+    return context
