@@ -1,0 +1,1 @@
+"""The bundled demo site `scrapy demo` crawls (see :mod:`docspider.demo.site`)."""
