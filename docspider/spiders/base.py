@@ -11,6 +11,8 @@ Arguments (``scrapy crawl NAME -a KEY=VALUE``):
 * ``follow=N``: follow related-document links N levels deep (default 0 with ``urls``, else 1);
 * ``base_url=URL``: treat another host (a mirror) as the site when starting without ``urls``.
 
+Any other argument name is an error (a typo must not silently change the crawl).
+
 A bad argument stops the crawl before any request with a one-line error.
 """
 from __future__ import annotations
@@ -71,12 +73,16 @@ class DocumentSpider(scrapy.Spider):
                  base_url: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.seed_urls, self.follow_depth, self.base_url = self.check_arguments(
-            urls=urls, follow=follow, base_url=base_url)
+            urls=urls, follow=follow, base_url=base_url, **kwargs)
 
     @classmethod
     def check_arguments(cls, urls: str | None = None, follow: str | None = None,
-                        base_url: str | None = None, **_other):
-        """Parse the spider arguments; raises UsageError naming the bad one."""
+                        base_url: str | None = None, **other):
+        """Parse the spider arguments; raises UsageError naming the bad one. Names starting
+        with `_` are left to the scheduler that passes them (scrapyd's `_job`)."""
+        if unknown := sorted(name for name in other if not name.startswith("_")):
+            raise UsageError(f"unknown argument {unknown[0]!r} "
+                             "(known: urls, follow, base_url)")
         return (parse_urls(urls) if urls else [],
                 parse_follow(follow, default=0 if urls else 1),
                 check_url(base_url, "base_url") if base_url else None)
