@@ -27,7 +27,8 @@ from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit
 
 
-_CONTENT_TYPES = {".txt": "text/plain; charset=utf-8", ".xml": "application/xml"}
+_CONTENT_TYPES = {".txt": "text/plain; charset=utf-8", ".xml": "application/xml",
+                  ".pdf": "application/pdf"}
 
 
 @dataclass(frozen=True)

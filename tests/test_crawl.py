@@ -130,7 +130,8 @@ def test_docs_routes_each_url_by_host_and_path(replay, tmp_path):
     urls = tmp_path / "urls.txt"
     urls.write_text("https://www.renrendoc.com/paper/301000001.html\n"
                     "http://wenku.example.net/doc/7f3a9c21.html\n"
-                    "https://www.renrendoc.com/paper/301000404.html\n", encoding="utf-8")
+                    "https://www.renrendoc.com/paper/301000404.html\n"
+                    "http://wenku.example.net/doc/7f3a9c21.pdf\n", encoding="utf-8")
     out = tmp_path / "items.jsonl"
     proc = crawl("docs", "-a", f"urls=@{urls}", "-O", str(out), env=through(replay))
     log = proc.stderr.decode()
@@ -145,6 +146,7 @@ def test_docs_routes_each_url_by_host_and_path(replay, tmp_path):
     assert stat(log, "docspider/routed/renrendoc") == 1
     assert stat(log, "docspider/routed/generic") == 1
     assert stat(log, "docspider/skipped/http_404") == 1
+    assert stat(log, "docspider/skipped/not_text") == 1
     assert "skipped https://www.renrendoc.com/paper/301000404.html: HTTP status 404" in log
 
 

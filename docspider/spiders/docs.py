@@ -35,8 +35,6 @@ class DocsSpider(DocumentSpider):
                 if issubclass(cls, DocumentSpider) and cls.profile is not GENERIC]
 
     def profile_for(self, url: str) -> SiteProfile:
-        return route(url, self.profiles)
-
-    def parse_page(self, response, depth: int):
-        self.crawler.stats.inc_value(f"docspider/routed/{self.profile_for(response.url).name}")
-        yield from super().parse_page(response, depth)
+        profile = route(url, self.profiles)
+        self.crawler.stats.inc_value(f"docspider/routed/{profile.name}")
+        return profile
