@@ -73,7 +73,8 @@ def test_crawl_at_real_urls_scores_like_segment(shared_dir, tmp_path):
 
     table = PageTable()
     for name, label in golds.items():
-        table.add(label["url"], Page((dev / f"{name}.html").read_bytes(), "text/html"))
+        table.add(label["url"], Page((dev / f"{name}.html").read_bytes(),
+                                     label.get("http_content_type") or "text/html"))
     urls = tmp_path / "urls.txt"
     urls.write_text("".join(label["url"] + "\n" for label in golds.values()), encoding="utf-8")
     crawled = tmp_path / "crawled.jsonl"
