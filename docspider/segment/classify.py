@@ -52,6 +52,7 @@ _OWN_ITEM_NUMBER = re.compile(r"^\s*([(（]?[0-9０-９]{1,2}\s?[.．、:：)）
 _TITLE_SUFFIX = re.compile(r"\s*[-_|–—]\s*[^-_|–—]{2,16}$")
 _SITEISH = re.compile(r"文库|文档|网|文阁|办公|docs?|wenku", re.I)
 _PRICE_UNIT = re.compile(r"^(金币|元|下载券)$")
+_TITLE_CHARS = (4, 100)    # a title line: this many characters (compact) at least / at most
 
 
 @dataclass
@@ -138,7 +139,8 @@ class _Segmenter:
             start, via_desc = self.fallback_start(), False
         end = len(self.blocks)
         for i in range(start, len(self.blocks)):
-            if self.kinds[i] in _TAIL or _is_footer(self.blocks[i]):
+            b = self.blocks[i]
+            if self.kinds[i] in _TAIL or _is_footer(b) or (_is_notice(b) and i > start):
                 end = i
                 break
         return start, end, via_desc
@@ -150,19 +152,25 @@ class _Segmenter:
             return 0
         longest = max(range(len(self.blocks)), key=lambda i: len(self.blocks[i].text))
         start = 0
+        notice_items = False        # numbered items under a notice heading are its items
         for i in range(longest):
             b = self.blocks[i]
+            numbered = bool(vocab.ITEM_NUMBER.match(b.key))
             if (self.kinds[i] or _is_notice(b) or is_meta_line(b.text) or b.list_item
+                    or (notice_items and numbered)
                     or vocab.THUMBNAIL.match(b.key) or vocab.READ_MORE.search(b.key)
                     or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.key)):
                 start = i + 1
+            notice_items = self.kinds[i] == "disclaimer" or (notice_items and numbered)
         return start
 
     def label_document(self, start: int, end: int, via_desc: bool) -> None:
         content: list[int] = []
         for i in range(start, end):
             b = self.blocks[i]
-            if (not _has_words(b) or vocab.CONTENT_NOISE.search(b.key) or vocab.BUTTONS.match(b.key)
+            if not content and self.repeated_title and compact(b.key) == self.repeated_title:
+                b.label = METADATA          # the title shown again above the text
+            elif (not _has_words(b) or vocab.CONTENT_NOISE.search(b.key) or vocab.BUTTONS.match(b.key)
                     or vocab.THUMBNAIL.match(b.key) or vocab.PAGE_COUNTER.match(b.key)
                     or (len(b.key) < 60 and apply_markers(self.meta, b.key))):
                 b.label = CHROME
@@ -289,6 +297,21 @@ class _Segmenter:
         return href if re.match(r"^https?://", href) else None
 
     # ------------------------------------------------------------------ title ---------------
+    def find_repeated_title(self, start: int) -> tuple[str, str] | None:
+        """Sites show the title more than once above the text (`«T»` … form … `«T»`): the
+        last line at or before the document start that occurs again on the page, if it is
+        shaped like a title, as (text, compact matching key)."""
+        counts = Counter(compact(b.key) for b in self.blocks)
+        for i in range(min(start, len(self.blocks) - 1), -1, -1):
+            b = self.blocks[i]
+            key = compact(b.key)
+            if (counts[key] >= 2 and _TITLE_CHARS[0] <= len(key) <= _TITLE_CHARS[1]
+                    and not (self.kinds[i] or b.list_item or b.href or is_meta_line(b.text)
+                             or vocab.BUTTONS.match(b.key) or vocab.WELCOME.match(b.key)
+                             or _is_footer(b) or _is_notice(b))):
+                return b.text, key
+        return None
+
     def find_title(self, start: int) -> None:
         title = self.title_hint
         if not title:
@@ -297,6 +320,8 @@ class _Segmenter:
                              and (m := vocab.THUMBNAIL.match(own_text(b.text))))
             if thumbs:
                 title = thumbs.most_common(1)[0][0]
+        if not title and self.repeated:
+            title = self.repeated[0]
         if not title:
             title = self.title_before_metadata(start)
         if not title:
@@ -332,6 +357,8 @@ class _Segmenter:
     # ------------------------------------------------------------------ run ----------------
     def run(self) -> Segmentation:
         start, end, via_desc = self.document_span()
+        self.repeated = self.find_repeated_title(start)
+        self.repeated_title = self.repeated[1] if self.repeated else None
         self.label_document(start, end, via_desc)
         self.label_rest(start, end)
         self.find_title(start)

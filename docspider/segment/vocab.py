@@ -30,11 +30,13 @@ DOC_START_HEADINGS = re.compile(
 DESCRIPTION_HEADINGS = re.compile(
     r"^[-•]?\s*(" + _words("资源描述", "文档描述", "资源简介", "资料描述") + ")" + _HEAD_TAIL
 )
+_NOTICE_HEADING = r"[【\[]?(" + _words(
+    "温馨提示", "友情提示", "下载须知", "下载声明", "下载说明", "免责声明", "版权声明",
+    "版权提示", "版权说明",
+) + r")[】\]]?"
+# `版权提示 | 免责声明`: headings of two notices side by side are one heading.
 DISCLAIMER_HEADINGS = re.compile(
-    r"^[-•]?\s*[【\[]?(" + _words(
-        "温馨提示", "友情提示", "下载须知", "下载声明", "下载说明", "免责声明", "版权声明",
-        "版权提示", "版权说明",
-    ) + r")[】\]]?" + _HEAD_TAIL
+    r"^[-•]?\s*" + _NOTICE_HEADING + r"(\s*\|\s*" + _NOTICE_HEADING + ")*" + _HEAD_TAIL
 )
 RELATED_HEADINGS = re.compile(
     r"^[-•]?\s*(" + _words(
