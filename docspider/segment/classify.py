@@ -170,13 +170,16 @@ class _Segmenter:
             b = self.blocks[i]
             if not content and self.repeated_title and compact(b.key) == self.repeated_title:
                 b.label = METADATA          # the title shown again above the text
-            elif (not _has_words(b) or vocab.CONTENT_NOISE.search(b.key) or vocab.BUTTONS.match(b.key)
+            elif (not _has_words(b) or vocab.CONTENT_NOISE.search(b.key)
+                    or vocab.SHARE_LINE.search(b.key) or vocab.BUTTONS.match(b.key)
                     or vocab.THUMBNAIL.match(b.key) or vocab.PAGE_COUNTER.match(b.key)
                     or (len(b.key) < 60 and apply_markers(self.meta, b.key))):
                 b.label = CHROME
             else:
                 content.append(i)
-        if via_desc and content and not self._starts_page_one(content[0]):
+        # A description paragraph between 资源描述 and the page excerpts is the intro.
+        if via_desc and len(content) > 1 and not self._starts_page_one(content[0]) \
+                and self._starts_page_one(content[1]):
             self.blocks[content[0]].label = INTRO
             self.seg.intro = self.clean(self.blocks[content[0]].text)
             content = content[1:]

@@ -124,6 +124,9 @@ CONTENT_NOISE = re.compile(
     re.IGNORECASE,
 )
 
+# The share line of share-line sites: `《T》由会员分享,可在线阅读,更多相关《T》请在X上搜索。`
+SHARE_LINE = re.compile(r"由会员分享.{0,12}可在线阅读|更多相关.{1,200}请在.{1,120}上搜索")
+
 # --- list and page numbering ---------------------------------------------------------------
 # `1、` page excerpts (`N 、` tolerated); `1 ` pages on package pages.
 PAGE_MARKER = re.compile(r"^(?P<n>\d{1,3})\s?(?P<sep>、|\s)")
