@@ -159,7 +159,8 @@ class _Segmenter:
             if (self.kinds[i] or _is_notice(b) or is_meta_line(b.text) or b.list_item
                     or (notice_items and numbered)
                     or vocab.THUMBNAIL.match(b.key) or vocab.READ_MORE.search(b.key)
-                    or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.key)):
+                    or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.key)
+                    or vocab.NAV_BAR.match(b.key)):
                 start = i + 1
             notice_items = self.kinds[i] == "disclaimer" or (notice_items and numbered)
         return start
@@ -270,6 +271,25 @@ class _Segmenter:
             b.label = self.other_label(i)
         if keywords:
             self.meta.set("keywords", keywords)
+        self.label_notice_lists(start, end)
+
+    def label_notice_lists(self, start: int, end: int) -> None:
+        """A list outside the text with one notice item is a notice: its other items are
+        disclaimer too (`1. 1、下载文档前请自行甄别…` beside `3. 3、如文档侵犯您的权益…`)."""
+        runs: list[list[int]] = []
+        for i, b in enumerate(self.blocks):
+            if start <= i < end or not (b.list_item or vocab.ITEM_NUMBER.match(b.key)) or b.href:
+                if runs and runs[-1]:
+                    runs.append([])
+                continue
+            if not runs:
+                runs.append([])
+            runs[-1].append(i)
+        for run in runs:
+            if any(self.blocks[i].label == DISCLAIMER for i in run):
+                for i in run:
+                    if self.blocks[i].label == CHROME and _has_words(self.blocks[i]):
+                        self.add_disclaimer(self.blocks[i])
 
     def other_label(self, i: int) -> str:
         b = self.blocks[i]
@@ -288,9 +308,10 @@ class _Segmenter:
         return CHROME
 
     def add_disclaimer(self, b: Block) -> None:
-        b.label = DISCLAIMER
-        text = _OWN_ITEM_NUMBER.sub("", self.clean(b.text), count=1)
-        self.seg.disclaimer.append(text)
+        b.label = DISCLAIMER        # the texts are collected in page order at the end
+
+    def disclaimer_text(self, b: Block) -> str:
+        return _OWN_ITEM_NUMBER.sub("", self.clean(b.text), count=1)
 
     def absolute(self, href: str | None) -> str | None:
         if not href or href.startswith(("javascript:", "#")):
@@ -361,11 +382,17 @@ class _Segmenter:
     def run(self) -> Segmentation:
         start, end, via_desc = self.document_span()
         self.repeated = self.find_repeated_title(start)
-        self.repeated_title = self.repeated[1] if self.repeated else None
+        # Copies of the title right above the text are dropped from it: the page's <h1> when
+        # known, else the title-shaped line the page repeats.
+        if self.title_hint:
+            self.repeated_title = compact(match_key(self.title_hint))
+        else:
+            self.repeated_title = self.repeated[1] if self.repeated else None
         self.label_document(start, end, via_desc)
         self.label_rest(start, end)
         self.find_title(start)
         seg = self.seg
+        seg.disclaimer = [self.disclaimer_text(b) for b in self.blocks if b.label == DISCLAIMER]
         sample = seg.excerpt_text or "\n".join(b.text for b in self.blocks)
         seg.language = detect_language(sample)
         seg.script = detect_script(sample) if seg.language == "zh" else None

@@ -111,9 +111,12 @@ BUTTONS = re.compile(
         "下载本文档", "付费下载", "立即下载", "免费下载", "下载文档", "下载资源", "收藏", "举报",
         "分享", "关注", "提交评论", "发表评论", "搜索", "登录", "注册", "返回顶部", "0/150",
         "加入vip", "开通vip", "版权申诉", "继续免费阅读", "继续阅读", "展开全文", "查看更多",
+        "合集下载",
     ) + r")$",
     re.IGNORECASE,
 )
+# A navigation bar: four or more short links separated by `|`.
+NAV_BAR = re.compile(r"^[^|]{1,8}(\s*\|\s*[^|]{1,8}){3,}$")
 # Lines an uploader or a site injects into the document text.
 CONTENT_NOISE = re.compile(
     "|".join((
