@@ -326,6 +326,9 @@ class _Segmenter:
         last line at or before the document start that occurs again on the page, if it is
         shaped like a title, as (text, compact matching key)."""
         counts = Counter(compact(b.key) for b in self.blocks)
+        for b in self.blocks:               # `当前位置:X › «T»` shows the title too
+            if crumbs := breadcrumb(b.key):
+                counts[compact(crumbs[-1])] += 1
         for i in range(min(start, len(self.blocks) - 1), -1, -1):
             b = self.blocks[i]
             key = compact(b.key)

@@ -123,6 +123,8 @@ CONTENT_NOISE = re.compile(
         r"买文档就送", r"q\s*号交流", r"精选优质文档-倾情为你奉上", r"^专心-+专注-+专业$",
         r"^精选文档$", r"^整理文本", r"\(图片大小可任意调节\)", r"^[-—]\s*\d+\s*[-—]$",
         r"^第\s*\d+\s*页\s*,?\s*共\s*\d+\s*页\.?$", r"^第[一二三四五六七八九十百\d]+页,共[一二三四五六七八九十百\d]+页",
+        # an injected aphorism: `18、<saying>——<author>` on a line of its own
+        r"^\d{1,3}、[^、]{4,60}——\s*\S{1,20}$",
     )),
     re.IGNORECASE,
 )
