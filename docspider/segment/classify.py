@@ -47,11 +47,12 @@ _TAIL = {"disclaimer", "related", "comment", "meta"}
 _HEADING_MAX = 20          # a heading is short: at most this many characters
 _PAGE_MIN_MEDIAN = 40      # page excerpts are page-long; numbered headings are not
 _WORD = re.compile(r"[^\W_]")
-_OWN_PAGE_MARKER = re.compile(r"^\s*[0-9０-９]{1,3}\s?(、|\s)")
+_OWN_PAGE_MARKER = re.compile(r"^\s*[0-9０-９]{1,3}\s?(、|\s|$)")
 _OWN_ITEM_NUMBER = re.compile(r"^\s*([(（]?[0-9０-９]{1,2}\s?[.．、:：)）]\s*)+")
 _TITLE_SUFFIX = re.compile(r"\s*[-_|–—]\s*[^-_|–—]{2,16}$")
 _SITEISH = re.compile(r"文库|文档|网|文阁|办公|docs?|wenku", re.I)
 _PRICE_UNIT = re.compile(r"^(金币|元|下载券)$")
+_SNIPPET_MIN = 150         # a related item's excerpt snippet is longer than a title
 _TITLE_CHARS = (4, 100)    # a title line: this many characters (compact) at least / at most
 
 
@@ -88,6 +89,8 @@ class Segmentation:
 
 def heading_kind(block: Block) -> str | None:
     key = block.key
+    if vocab.DOC_START_WITH_TITLE.match(key):
+        return "doc_start"
     if not key or len(compact(key)) > _HEADING_MAX:
         return None
     for kind, pattern in _HEADINGS:
@@ -122,6 +125,7 @@ class _Segmenter:
         # document's own (a language exam), so it is kept there.
         self.noisy = count_pinyin(whole) >= NOISY_PAGE_HITS and detect_script(whole) == "traditional"
         self.seg = Segmentation(blocks=blocks, metadata=self.meta)
+        self.page_titles: list[str] = []     # titles in `Page N: «T»` headers
 
     def clean(self, text: str) -> str:
         return clean_text(text, self.noisy)
@@ -192,7 +196,8 @@ class _Segmenter:
         if pages:
             for n, idx in pages:
                 lines = [self.clean(self.blocks[i].text) for i in idx]
-                lines[0] = _OWN_PAGE_MARKER.sub("", lines[0], count=1)
+                if lines and self.blocks[idx[0]].label == EXCERPT and not self.page_titles:
+                    lines[0] = _OWN_PAGE_MARKER.sub("", lines[0], count=1)
                 self.seg.pages.append(Page(n, "\n".join(lines)))
             self.meta.set("pages_shown", len(pages))
         else:
@@ -204,6 +209,13 @@ class _Segmenter:
         return bool(m and m.group("n") == "1")
 
     def find_pages(self, content: list[int]) -> list[tuple[int, list[int]]] | None:
+        """Split the text into the pages the site numbered, or None for continuous text.
+
+        Three numbering styles: `1、` prefixes (strict: a number out of sequence means this
+        is a list, not pages), `1 ` prefixes or bare `1` lines (lenient: a line that merely
+        starts with another number is text), and `Page 1: «T»` header lines (chrome)."""
+        if vocab.PAGE_HEADER.match(self.blocks[content[0]].key):
+            return self.pages_by_header(content)
         first = vocab.PAGE_MARKER.match(self.blocks[content[0]].key)
         if not first or first.group("n") != "1":
             return None
@@ -212,19 +224,45 @@ class _Segmenter:
         for i in content:
             m = vocab.PAGE_MARKER.match(self.blocks[i].key)
             if m and (m.group("sep") != "、") == spaced:
-                if int(m.group("n")) != len(pages) + 1:
+                if int(m.group("n")) == len(pages) + 1:
+                    pages.append((len(pages) + 1, [i]))
+                    continue
+                if not spaced:
                     return None     # numbering that skips or restarts is not page numbering
-                pages.append((len(pages) + 1, [i]))
-            else:
-                pages[-1][1].append(i)
-        lengths = sorted(len(self.blocks[idx[0]].text) for _, idx in pages)
+            pages[-1][1].append(i)
+        if spaced:
+            # PDF-line layouts start a page with a short line; judge the whole page, and tell
+            # pages from an outline (`1 总则` over `1.1 编制目的`) by its sub-numbers.
+            if self.is_outline(content, len(pages)):
+                return None
+            lengths = sorted(sum(len(self.blocks[i].text) for i in idx) for _, idx in pages)
+        else:
+            lengths = sorted(len(self.blocks[idx[0]].text) for _, idx in pages)
         if lengths[len(lengths) // 2] < _PAGE_MIN_MEDIAN or (spaced and len(pages) < 2):
             return None
+        return pages
+
+    def is_outline(self, content: list[int], count: int) -> bool:
+        keys = [self.blocks[i].key for i in content]
+        return sum(any(k.startswith(f"{n}.1") for k in keys) for n in range(1, count + 1)) \
+            > count // 2
+
+    def pages_by_header(self, content: list[int]) -> list[tuple[int, list[int]]] | None:
+        pages: list[tuple[int, list[int]]] = []
+        for i in content:
+            m = vocab.PAGE_HEADER.match(self.blocks[i].key)
+            if m and int(m.group("n")) == len(pages) + 1:
+                self.blocks[i].label = CHROME
+                self.page_titles.append(m.group("title"))
+                pages.append((len(pages) + 1, []))
+            else:
+                pages[-1][1].append(i)
         return pages
 
     # ------------------------------------------------------------------ everything else -----
     def label_rest(self, start: int, end: int) -> None:
         section: str | None = None
+        plain_related = False
         keywords: list[str] = []
         blocks = self.blocks
         for i, b in enumerate(blocks):
@@ -235,6 +273,7 @@ class _Segmenter:
             if kind:
                 b.label = CHROME
                 section = kind
+                plain_related = kind == "related" and self.lists_plain_titles(i)
                 if kind == "meta" and _KEYWORD_HEADING.search(b.key):
                     section = "keywords"
                 elif kind == "meta" and _UPLOADER_HEADING.match(b.key):
@@ -246,10 +285,14 @@ class _Segmenter:
             if _is_notice(b) and not b.href:
                 self.add_disclaimer(b)
                 continue
-            if section == "related" and (b.list_item or b.href):
-                b.label = RELATED
-                self.seg.related.append((self.clean(b.text), self.absolute(b.href)))
-                continue
+            if section == "related":
+                if b.list_item or b.href or (plain_related and self.is_related_title(b)):
+                    b.label = RELATED
+                    self.seg.related.append((self.clean(b.text), self.absolute(b.href)))
+                    continue
+                if vocab.BUTTONS.match(b.key) or len(b.text) > _SNIPPET_MIN:
+                    b.label = CHROME        # an item's snippet or `More information`
+                    continue
             if section == "disclaimer" and (b.list_item or vocab.ITEM_NUMBER.match(b.key)):
                 self.add_disclaimer(b)
                 continue
@@ -290,6 +333,26 @@ class _Segmenter:
                 for i in run:
                     if self.blocks[i].label == CHROME and _has_words(self.blocks[i]):
                         self.add_disclaimer(self.blocks[i])
+
+    def section_blocks(self, heading: int) -> list[Block]:
+        """The blocks after a heading up to the next heading or footer line."""
+        out = []
+        for j in range(heading + 1, len(self.blocks)):
+            if self.kinds[j] or _is_footer(self.blocks[j]):
+                break
+            out.append(self.blocks[j])
+        return out
+
+    def lists_plain_titles(self, heading: int) -> bool:
+        """A related section whose titles are plain lines (no list items, no links): each
+        item is a short title line, then optionally a snippet and a `More information`."""
+        return not any((b.list_item or b.href) and len(b.text) <= _SNIPPET_MIN
+                       for b in self.section_blocks(heading))
+
+    @staticmethod
+    def is_related_title(b: Block) -> bool:
+        return (_has_words(b) and len(b.text) <= _SNIPPET_MIN and not vocab.BUTTONS.match(b.key)
+                and not b.key.endswith((".", "。")) and not vocab.FOOTER.search(b.key))
 
     def other_label(self, i: int) -> str:
         b = self.blocks[i]
@@ -347,6 +410,11 @@ class _Segmenter:
                              and (m := vocab.THUMBNAIL.match(own_text(b.text))))
             if thumbs:
                 title = thumbs.most_common(1)[0][0]
+        if not title and self.page_titles:
+            title = Counter(self.page_titles).most_common(1)[0][0]
+        if not title:
+            title = next((m.group("title") for b in self.blocks
+                          if (m := vocab.DOC_START_WITH_TITLE.match(b.key))), None)
         if not title and self.repeated:
             title = self.repeated[0]
         if not title:

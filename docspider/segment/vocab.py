@@ -25,18 +25,23 @@ DOC_START_HEADINGS = re.compile(
     r"^[-•]?\s*(" + _words(
         "文档简介", "文档介绍", "内容简介", "文本预览", "文档预览", "全文预览", "文档正文",
         "正文", "文档内容", "内容预览", "在线预览", "资料简介",
-    ) + ")" + _HEAD_TAIL
+        "transcription", "transcript", "transkript", "citation preview", "document transcript",
+    ) + ")" + _HEAD_TAIL,
+    re.IGNORECASE,
 )
+# `Transcript of «T»`: a start heading that carries the title, so it may be long.
+DOC_START_WITH_TITLE = re.compile(r"^transcript of\s+(?P<title>.{2,200})$", re.IGNORECASE)
 DESCRIPTION_HEADINGS = re.compile(
     r"^[-•]?\s*(" + _words("资源描述", "文档描述", "资源简介", "资料描述") + ")" + _HEAD_TAIL
 )
 _NOTICE_HEADING = r"[【\[]?(" + _words(
     "温馨提示", "友情提示", "下载须知", "下载声明", "下载说明", "免责声明", "版权声明",
-    "版权提示", "版权说明",
+    "版权提示", "版权说明", "report this document", "dmca",
 ) + r")[】\]]?"
 # `版权提示 | 免责声明`: headings of two notices side by side are one heading.
 DISCLAIMER_HEADINGS = re.compile(
-    r"^[-•]?\s*" + _NOTICE_HEADING + r"(\s*\|\s*" + _NOTICE_HEADING + ")*" + _HEAD_TAIL
+    r"^[-•]?\s*" + _NOTICE_HEADING + r"(\s*\|\s*" + _NOTICE_HEADING + ")*" + _HEAD_TAIL,
+    re.IGNORECASE,
 )
 RELATED_HEADINGS = re.compile(
     r"^[-•]?\s*(" + _words(
@@ -44,7 +49,11 @@ RELATED_HEADINGS = re.compile(
         "相关推荐", "为你推荐", "为您推荐", "精品文档", "同类文档", "相似文档", "相关阅读",
         "大家都在看", "最近上传", "热门推荐", "最新上传", "本类热门", "其他文档", "更多文档",
         "相关资料", "热门资料", "相关下载",
-    ) + ")" + _HEAD_TAIL
+        "similar documents", "related documents", "recommended", "recommended documents",
+        "you may also like", "more documents", "podobné dokumenty", "liknande dokument",
+        "dokumen-dokumen yang mirip",
+    ) + ")" + _HEAD_TAIL,
+    re.IGNORECASE,
 )
 COMMENT_HEADINGS = re.compile(
     r"^(" + _words("评论", "发表评论", "网友评论", "用户评论", "文档评论", "评论区") + r")(\s*\(\d+\))?$"
@@ -65,7 +74,10 @@ NOTICE_PHRASES = re.compile(
         r"文件的所有权益归上传用户所有", r"未经权益所有人同意", r"下载文件中如有侵权",
         r"网页内容里面会有图纸预览", r"不包含任何第三方提供的附件", r"如文档侵犯您的权益",
         r"如有侵权.{0,6}联系", r"为本站会员.{0,10}主动上传", r"版权归原作者所有",
-    ))
+        r"published without (your|the owner's) permission", r"send us a dmca",
+        r"copyright (infringement|holder)",
+    )),
+    re.IGNORECASE,
 )
 
 # --- reading / truncation markers ----------------------------------------------------------
@@ -78,6 +90,8 @@ PREVIEW_CUT = re.compile(r"点击查看更多|超出免费预览范围|该文档
 # `«T»_第3页`: a page thumbnail caption (alt text or flattened image).
 # Also matched on own-script text to recover the title, hence `頁`.
 THUMBNAIL = re.compile(r"^(!\[)?(?P<title>.+?)_第\s*(?P<page>\d+)\s*[页頁](\]\(.*\))?$")
+# `Page 3: «T»`: a header line the site puts above each page of the text.
+PAGE_HEADER = re.compile(r"^page\s+(?P<n>\d{1,4})\s*:\s*(?P<title>.+)$", re.IGNORECASE)
 PAGE_COUNTER = re.compile(r"^第\s*\d+\s*页\s*/\s*共\s*\d+\s*页$")
 
 # --- metadata: `label:value` pairs ---------------------------------------------------------
@@ -111,7 +125,8 @@ BUTTONS = re.compile(
         "下载本文档", "付费下载", "立即下载", "免费下载", "下载文档", "下载资源", "收藏", "举报",
         "分享", "关注", "提交评论", "发表评论", "搜索", "登录", "注册", "返回顶部", "0/150",
         "加入vip", "开通vip", "版权申诉", "继续免费阅读", "继续阅读", "展开全文", "查看更多",
-        "合集下载",
+        "合集下载", "more information", "read more", "download document", "i agree\\.?",
+        "save this pdf as:", "size: px", "embed size \\(px\\)", "start display at page:",
     ) + r")$",
     re.IGNORECASE,
 )
@@ -133,7 +148,8 @@ CONTENT_NOISE = re.compile(
 SHARE_LINE = re.compile(r"由会员分享.{0,12}可在线阅读|更多相关.{1,200}请在.{1,120}上搜索")
 
 # --- list and page numbering ---------------------------------------------------------------
-# `1、` page excerpts (`N 、` tolerated); `1 ` pages on package pages.
-PAGE_MARKER = re.compile(r"^(?P<n>\d{1,3})\s?(?P<sep>、|\s)")
+# `1、` page excerpts (`N 、` tolerated); `1 ` pages on package pages and docplayer, where an
+# empty page is a bare `3`.
+PAGE_MARKER = re.compile(r"^(?P<n>\d{1,3})\s?(?P<sep>、|\s|$)")
 # Item numbers of notices: `1. `, `1、`, `1:`, `1. 1、` (doubled), `(1)`.
 ITEM_NUMBER = re.compile(r"^\s*(\(?\d{1,2}[.、:)]\s*)+")
