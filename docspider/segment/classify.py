@@ -105,7 +105,9 @@ def _is_notice(block: Block) -> bool:
 
 def _is_footer(block: Block) -> bool:
     key = block.key
-    return (len(key) <= vocab.FOOTER_MAX and vocab.FOOTER.search(key) is not None) or (
+    # A copyright mark among `|`-separated links is a footer bar, however long.
+    limit = vocab.FOOTER_MAX * 2 if key.count("|") >= 2 else vocab.FOOTER_MAX
+    return (len(key) <= limit and vocab.FOOTER.search(key) is not None) or (
         len(key) <= vocab.FOOTER_SHORT_MAX and vocab.FOOTER_SHORT.search(key) is not None)
 
 
@@ -262,7 +264,7 @@ class _Segmenter:
     # ------------------------------------------------------------------ everything else -----
     def label_rest(self, start: int, end: int) -> None:
         section: str | None = None
-        plain_related = False
+        related_style, item_start = "list", False
         keywords: list[str] = []
         blocks = self.blocks
         for i, b in enumerate(blocks):
@@ -273,7 +275,8 @@ class _Segmenter:
             if kind:
                 b.label = CHROME
                 section = kind
-                plain_related = kind == "related" and self.lists_plain_titles(i)
+                if kind == "related":
+                    related_style, item_start = self.related_style(i), True
                 if kind == "meta" and _KEYWORD_HEADING.search(b.key):
                     section = "keywords"
                 elif kind == "meta" and _UPLOADER_HEADING.match(b.key):
@@ -282,16 +285,28 @@ class _Segmenter:
             if not _has_words(b):
                 b.label = CHROME
                 continue
+            if _is_footer(b):
+                section = None
             if _is_notice(b) and not b.href:
                 self.add_disclaimer(b)
                 continue
             if section == "related":
-                if b.list_item or b.href or (plain_related and self.is_related_title(b)):
+                if vocab.BUTTONS.match(b.key):
+                    b.label = CHROME        # `More information` closes an item
+                    item_start = True
+                    continue
+                if related_style == "items":
+                    title = item_start
+                else:
+                    title = b.list_item or b.href or (
+                        related_style == "lines" and self.is_related_title(b))
+                item_start = False
+                if title:
                     b.label = RELATED
                     self.seg.related.append((self.clean(b.text), self.absolute(b.href)))
                     continue
-                if vocab.BUTTONS.match(b.key) or len(b.text) > _SNIPPET_MIN:
-                    b.label = CHROME        # an item's snippet or `More information`
+                if related_style == "items" or len(b.text) > _SNIPPET_MIN:
+                    b.label = CHROME        # an item's snippet
                     continue
             if section == "disclaimer" and (b.list_item or vocab.ITEM_NUMBER.match(b.key)):
                 self.add_disclaimer(b)
@@ -343,11 +358,17 @@ class _Segmenter:
             out.append(self.blocks[j])
         return out
 
-    def lists_plain_titles(self, heading: int) -> bool:
-        """A related section whose titles are plain lines (no list items, no links): each
-        item is a short title line, then optionally a snippet and a `More information`."""
-        return not any((b.list_item or b.href) and len(b.text) <= _SNIPPET_MIN
-                       for b in self.section_blocks(heading))
+    def related_style(self, heading: int) -> str:
+        """How a related section shows its titles: `items` (title, snippet, `More
+        information`, repeated: the block after each button is a title), `list` (list items
+        or links) or `lines` (plain short lines)."""
+        blocks = self.section_blocks(heading)
+        buttons = Counter(b.key for b in blocks if vocab.BUTTONS.match(b.key))
+        if buttons and buttons.most_common(1)[0][1] >= 2:
+            return "items"
+        if any((b.list_item or b.href) and len(b.text) <= _SNIPPET_MIN for b in blocks):
+            return "list"
+        return "lines"
 
     @staticmethod
     def is_related_title(b: Block) -> bool:
