@@ -255,7 +255,8 @@ class _Segmenter:
             m = vocab.PAGE_HEADER.match(self.blocks[i].key)
             if m and int(m.group("n")) == len(pages) + 1:
                 self.blocks[i].label = CHROME
-                self.page_titles.append(m.group("title"))
+                own = vocab.PAGE_HEADER.match(own_text(self.blocks[i].text))
+                self.page_titles.append(own.group("title") if own else m.group("title"))
                 pages.append((len(pages) + 1, []))
             else:
                 pages[-1][1].append(i)
@@ -425,6 +426,9 @@ class _Segmenter:
 
     def find_title(self, start: int) -> None:
         title = self.title_hint
+        if title and self.page_titles:
+            # an <h1> that lower-cases the title the page headers show
+            title = next((t for t in self.page_titles if t.casefold() == title.casefold()), title)
         if not title:
             thumbs = Counter(m.group("title") for b in self.blocks
                              if vocab.THUMBNAIL.match(b.key)
@@ -435,7 +439,8 @@ class _Segmenter:
             title = Counter(self.page_titles).most_common(1)[0][0]
         if not title:
             title = next((m.group("title") for b in self.blocks
-                          if (m := vocab.DOC_START_WITH_TITLE.match(b.key))), None)
+                          if (m := vocab.DOC_START_WITH_TITLE.match(own_text(b.text))
+                              or vocab.DOWNLOAD_TITLE.match(own_text(b.text)))), None)
         if not title and self.repeated:
             title = self.repeated[0]
         if not title:

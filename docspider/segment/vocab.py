@@ -90,6 +90,8 @@ PREVIEW_CUT = re.compile(r"点击查看更多|超出免费预览范围|该文档
 # `«T»_第3页`: a page thumbnail caption (alt text or flattened image).
 # Also matched on own-script text to recover the title, hence `頁`.
 THUMBNAIL = re.compile(r"^(!\[)?(?P<title>.+?)_第\s*(?P<page>\d+)\s*[页頁](\]\(.*\))?$")
+# `Download "«T»"`: the download widget names the document.
+DOWNLOAD_TITLE = re.compile(r'^download\s+"(?P<title>.{2,200})"$', re.IGNORECASE)
 # `Page 3: «T»`: a header line the site puts above each page of the text.
 PAGE_HEADER = re.compile(r"^page\s+(?P<n>\d{1,4})\s*:\s*(?P<title>.+)$", re.IGNORECASE)
 PAGE_COUNTER = re.compile(r"^第\s*\d+\s*页\s*/\s*共\s*\d+\s*页$")
