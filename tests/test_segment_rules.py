@@ -117,3 +117,77 @@ def test_document_sections_and_copyright_sentences_stay_in_the_document():
     body = ("考试注意事项", "注意事项", LONG, "摘要", LONG + "三", "本书版权所有，翻印必究。" + LONG)
     seg = segment_text(doc(*body))
     assert seg.excerpt_text == "\n".join(body)
+
+
+EN_LINE = "The committee reviewed the proposal and agreed to continue the pilot programme"
+
+
+def test_download_engine_title_notices_and_text():
+    title = "小区停车管理办法(试行).docx"
+    seg = segment_text("\n".join((
+        "欢迎来到某某文库! | 帮助中心", "首页 某某文库 > 资源分类 > DOC文档下载", title,
+        "- 资源ID:1234567   资源大小:45.10KB   全文页数:6页", "友情提示",
+        "2、PDF文件下载后，如被浏览器直接打开预览，可另存为后查看。",
+        "3、本站不支持迅雷下载，请使用浏览器自带的下载功能。",
+        title, LONG, "版权提示 | 免责声明",
+        f"本文({title})为本站会员(张**)主动上传，某某文库仅提供信息存储空间，如有侵权请联系删除。",
+        "相关资源", "- 物业服务合同范本",
+    )))
+    assert seg.title == title
+    assert seg.excerpt_text == LONG                 # neither notice items nor the title copy
+    assert len(seg.disclaimer) == 3 and seg.disclaimer[-1].startswith("本文(")
+    assert [t for t, _ in seg.related] == ["物业服务合同范本"]
+
+
+def test_share_line_is_chrome_and_continuous_text_has_no_intro():
+    title = "某某小学春季运动会方案.doc"
+    share = f"《{title}》由会员分享，可在线阅读，更多相关《{title}(5页珍藏版)》请在某某文库上搜索。"
+    seg = segment_text("\n".join((title, "上传人:a****1 文档编号:55 格式:DOC 页数:5", "资源描述",
+                                  share, title, "运动会方案", LONG)))
+    assert seg.excerpt_text == "运动会方案\n" + LONG and seg.intro is None
+    numbered = segment_text("\n".join(("资源描述", "本方案适用于全校师生。", f"1、{LONG}甲", f"2、乙{LONG}")))
+    assert numbered.intro == "本方案适用于全校师生。" and [p.n for p in numbered.pages] == [1, 2]
+
+
+def test_a_list_with_one_notice_item_is_a_notice():
+    seg = segment_text("\n".join((
+        "某某文档中心", "首页 | 文档分类 | 合集 | 上传文档 | 登录", "实验报告模板", "合集下载",
+        "  1. 1、下载前请自行确认文档内容是否完整。", "  2. 2、部分预览的文档以实际下载为准。",
+        "  3. 3、如文档侵犯您的权益，请联系客服处理。", LONG)))
+    assert [d[:4] for d in seg.disclaimer] == ["下载前请", "部分预览", "如文档侵"]   # page order
+    assert seg.excerpt_text == LONG
+
+
+def test_aphorism_is_noise_but_numbered_dialogue_is_text():
+    seg = segment_text("\n".join(("当前位置:文档库 › 教学反思", "教学反思",
+                                  "18、书山有路勤为径，学海无涯苦作舟。——韩愈", LONG,
+                                  "3、师：这种新的数叫什么？——分数。")))
+    assert seg.title == "教学反思"
+    assert "韩愈" not in seg.excerpt_text and seg.excerpt_text.endswith("——分数。")
+
+
+def test_page_header_lines_split_pages():
+    seg = segment_text("\n".join(("TRANSCRIPT", "Page 1: Pilot Review", EN_LINE, "and its",
+                                  "Page 2: Pilot Review", "budget.", "Report this document",
+                                  "If you are the owner of this document and believe it was "
+                                  "published without your permission, send us a DMCA notice.")))
+    assert [(p.n, p.text) for p in seg.pages] == [(1, f"{EN_LINE}\nand its"), (2, "budget.")]
+    assert seg.title == "Pilot Review" and len(seg.disclaimer) == 1 and seg.language == "en"
+
+
+def test_number_prefixed_pages_versus_outline():
+    pdf = segment_text("\n".join(("Transcription", f"1 {EN_LINE}", "24 hours later the team met",
+                                  f"2 again. {EN_LINE}", "3", f"4 {EN_LINE}")))
+    assert [p.n for p in pdf.pages] == [1, 2, 3, 4]     # `24 hours` is text, bare `3` a page
+    outline = segment_text(doc("1 总则", LONG, "1.1 目的", LONG, "2 职责", LONG, "2.1 分工", LONG))
+    assert [p.n for p in outline.pages] == [None]
+
+
+def test_related_items_with_snippets():
+    snippet = EN_LINE + ". " + EN_LINE + ", with figures for every quarter of the year."
+    seg = segment_text("\n".join(("Transcription", EN_LINE, "Similar documents",
+                                  "Annual Report 2020", snippet, "More information",
+                                  "Lab Manual Exercise 4", snippet, "More information",
+                                  "2024 © Example.net Privacy Policy | Terms of Service | Feedback")))
+    assert [t for t, _ in seg.related] == ["Annual Report 2020", "Lab Manual Exercise 4"]
+    assert seg.excerpt_text == EN_LINE
