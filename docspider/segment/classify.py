@@ -152,11 +152,13 @@ class _Segmenter:
         return start, end, via_desc
 
     def fallback_start(self) -> int:
-        """No heading introduces the text: start after the last chrome marker before the
-        longest block of the page."""
+        """No heading introduces the text: start after the last chrome marker (or copy of
+        the <h1>) before the longest block of the page that is not a list item or notice."""
         if not self.blocks:
             return 0
-        longest = max(range(len(self.blocks)), key=lambda i: len(self.blocks[i].text))
+        prose = [i for i, b in enumerate(self.blocks) if not (b.list_item or _is_notice(b))]
+        longest = max(prose or range(len(self.blocks)), key=lambda i: len(self.blocks[i].text))
+        hint = compact(match_key(self.title_hint)) if self.title_hint else None
         start = 0
         notice_items = False        # numbered items under a notice heading are its items
         for i in range(longest):
@@ -166,7 +168,7 @@ class _Segmenter:
                     or (notice_items and numbered)
                     or vocab.THUMBNAIL.match(b.key) or vocab.READ_MORE.search(b.key)
                     or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.key)
-                    or vocab.NAV_BAR.match(b.key)):
+                    or vocab.NAV_BAR.match(b.key) or (hint and compact(b.key) == hint)):
                 start = i + 1
             notice_items = self.kinds[i] == "disclaimer" or (notice_items and numbered)
         return start

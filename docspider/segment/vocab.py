@@ -74,6 +74,7 @@ NOTICE_PHRASES = re.compile(
         r"文件的所有权益归上传用户所有", r"未经权益所有人同意", r"下载文件中如有侵权",
         r"网页内容里面会有图纸预览", r"不包含任何第三方提供的附件", r"如文档侵犯您的权益",
         r"如有侵权.{0,6}联系", r"为本站会员.{0,10}主动上传", r"版权归原作者所有",
+        r"(侵犯|涉及|侵害)(您|你)的?(合法)?权益", r"本站(只|仅)提供(文档的)?存储(与|和)下载",
         r"published without (your|the owner's) permission", r"send us a dmca",
         r"copyright (infringement|holder)",
     )),
