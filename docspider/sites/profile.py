@@ -13,7 +13,7 @@ class SiteProfile:
     document_paths: tuple[str, ...]             # regexes on the URL path of document pages
     listing_paths: tuple[str, ...] = ()         # regexes on the path of listing pages
     start_paths: tuple[str, ...] = ()           # where a crawl without `urls` starts
-    next_page_text: str = "下一页"
+    next_page_texts: tuple[str, ...] = ("下一页",)   # pager link texts, tried in order
 
     def owns_host(self, host: str) -> bool:
         return self.host_match(host) > 0

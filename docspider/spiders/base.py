@@ -140,7 +140,8 @@ class DocumentSpider(scrapy.Spider):
             url = response.urljoin(href)
             if urlsplit(url).hostname == host and profile.is_document(url):
                 yield self.request(url, depth)
-        pager = response.xpath("//a[normalize-space()=$t]/@href", t=profile.next_page_text).get()
+        pager = next(filter(None, (response.xpath("//a[normalize-space()=$t]/@href", t=text).get()
+                                   for text in profile.next_page_texts)), None)
         if pager and urlsplit(next_url := response.urljoin(pager)).scheme in ("http", "https"):
             yield self.request(next_url, depth)
 
