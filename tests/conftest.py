@@ -1,5 +1,5 @@
-"""Shared test helpers: fixture paths, the optional ../shared reference folder, and running
-real `scrapy` commands in a subprocess from the project root."""
+"""Shared test helpers: fixture paths, the optional ../shared reference folder, running real
+`scrapy` commands in a subprocess from the project root, and the project's site spiders."""
 from __future__ import annotations
 
 import json
@@ -9,6 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from scrapy.settings import Settings
+from scrapy.spiderloader import get_spider_loader
+
+from docspider.localserver import LocalServer
+from docspider.sites.generic import GENERIC
+from docspider.spiders.base import DocumentSpider
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -38,8 +44,38 @@ def run_scrapy(*args: str, cwd: Path = ROOT, timeout: int = 300,
                           capture_output=True, timeout=timeout)
 
 
+def crawl(*args: str, **kwargs):
+    """`scrapy crawl ARGS` with the stats dumped; AutoThrottle starts without its 5 s delay
+    (the servers are local), everything else as configured."""
+    return run_scrapy("crawl", *args, "-s", "STATS_DUMP=True",
+                      "-s", "AUTOTHROTTLE_START_DELAY=0", **kwargs)
+
+
+def through(proxy: LocalServer) -> dict[str, str]:
+    return {"http_proxy": proxy.url, "https_proxy": proxy.url}
+
+
+def stat(log: str, key: str) -> int | None:
+    """A counter from the stats dump (`-s STATS_DUMP=True`) in a crawl log."""
+    for line in log.splitlines():
+        if line.strip(" {").startswith(f"'{key}':"):
+            return int(line.split(":")[1].strip().rstrip(",}"))
+    return None
+
+
 def json_lines(data: bytes) -> list[dict]:
     """Parse JSONL strictly: UTF-8, one object per line, a newline after the last one."""
     text = data.decode("utf-8")
     assert text == "" or text.endswith("\n"), "last line is not terminated"
     return [json.loads(line) for line in text.splitlines()]
+
+
+def site_spiders() -> dict[str, type]:
+    """The project's site spiders (every spider with a profile except `docs`), by name, as the
+    spider loader lists them."""
+    settings = Settings()
+    settings.setmodule("docspider.settings")
+    loader = get_spider_loader(settings)
+    spiders = {name: loader.load(name) for name in sorted(loader.list())}
+    return {name: cls for name, cls in spiders.items() if issubclass(cls, DocumentSpider)
+            and getattr(cls, "profile", GENERIC) is not GENERIC}

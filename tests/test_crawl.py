@@ -15,7 +15,8 @@ import pytest
 from docspider.localserver import LocalServer, Page, PageTable
 from docspider.output import schema_errors
 
-from conftest import PROXY_VARIABLES, RENRENDOC_PAGE, ROOT, SITE, json_lines, run_scrapy
+from conftest import (PROXY_VARIABLES, RENRENDOC_PAGE, ROOT, SITE, crawl, json_lines, stat,
+                      through)
 
 
 @pytest.fixture(scope="module")
@@ -32,17 +33,6 @@ def replay():
     """The fixture site (tests/fixtures/site/<host>/...) behind a replay proxy."""
     with LocalServer(PageTable.from_directory(SITE)) as proxy:
         yield proxy
-
-
-def crawl(*args: str, **kwargs):
-    """`scrapy crawl ARGS` with the stats dumped; AutoThrottle starts without its 5 s delay
-    (the servers are local), everything else as configured."""
-    return run_scrapy("crawl", *args, "-s", "STATS_DUMP=True",
-                      "-s", "AUTOTHROTTLE_START_DELAY=0", **kwargs)
-
-
-def through(proxy: LocalServer) -> dict[str, str]:
-    return {"http_proxy": proxy.url, "https_proxy": proxy.url}
 
 
 def test_crawl_urls_writes_valid_items_atomically(server, tmp_path):
@@ -88,14 +78,6 @@ def test_bad_arguments_stop_before_the_crawl(tmp_path, arg, message):
     errors = [line for line in proc.stderr.decode().splitlines() if line.startswith("crawl ")]
     assert errors == [f"crawl renrendoc: {errors[0].split(': ', 1)[1]}"] and message in errors[0]
     assert not out.exists() and list(tmp_path.iterdir()) == []
-
-
-def stat(log: str, key: str) -> int | None:
-    """A counter from the stats dump (`-s STATS_DUMP=True`) in a crawl log."""
-    for line in log.splitlines():
-        if line.strip(" {").startswith(f"'{key}':"):
-            return int(line.split(":")[1].strip().rstrip(",}"))
-    return None
 
 
 def test_site_spider_crawls_its_listing_at_real_urls(replay, tmp_path):
