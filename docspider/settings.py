@@ -1,10 +1,14 @@
 """Scrapy settings for docspider. Every project-specific setting is documented here and in
 README.md; Scrapy's own settings keep their documented meaning."""
+from pathlib import Path
 
 BOT_NAME = "docspider"
 SPIDER_MODULES = ["docspider.spiders"]
 NEWSPIDER_MODULE = "docspider.spiders"
 COMMANDS_MODULE = "docspider.commands"
+# `scrapy genspider -t docsite NAME DOMAIN` writes a site spider (docs/adding-a-site.md). This
+# replaces Scrapy's own template folder: `-t basic` etc. are not found inside the project.
+TEMPLATES_DIR = str(Path(__file__).parent / "templates")
 
 # Politeness.
 ROBOTSTXT_OBEY = True
