@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import html as lxml_html
 
-from .normalize import match_key, tidy_space
+from .normalize import compact, match_key, tidy_space
 
 
 @dataclass
@@ -27,12 +27,28 @@ class Block:
     blank_before: int = 0          # blank lines / empty blocks right before this one
     label: str = ""                # set by the classifier
     _key: str | None = field(default=None, repr=False)
+    _ckey: str | None = field(default=None, repr=False)
+    _lkey: str | None = field(default=None, repr=False)
 
     @property
     def key(self) -> str:
         if self._key is None:
             self._key = match_key(self.text)
         return self._key
+
+    @property
+    def lkey(self) -> str:
+        """The matching copy in lower case, for the case-insensitive vocabularies."""
+        if self._lkey is None:
+            self._lkey = self.key.lower()
+        return self._lkey
+
+    @property
+    def ckey(self) -> str:
+        """The matching copy without any whitespace (`关 键 词` -> `关键词`)."""
+        if self._ckey is None:
+            self._ckey = compact(self.key)
+        return self._ckey
 
 
 # ---------------------------------------------------------------- flattened text ----------

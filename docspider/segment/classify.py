@@ -88,11 +88,11 @@ class Segmentation:
 
 
 def heading_kind(block: Block) -> str | None:
-    key = block.key
-    if vocab.DOC_START_WITH_TITLE.match(key):
-        return "doc_start"
-    if not key or len(compact(key)) > _HEADING_MAX:
+    key = block.lkey
+    if not key:
         return None
+    if len(block.ckey) > _HEADING_MAX:
+        return "doc_start" if vocab.DOC_START_WITH_TITLE.match(key) else None
     for kind, pattern in _HEADINGS:
         if pattern.match(key):
             return kind
@@ -100,11 +100,11 @@ def heading_kind(block: Block) -> str | None:
 
 
 def _is_notice(block: Block) -> bool:
-    return vocab.NOTICE_PHRASES.search(block.key) is not None
+    return vocab.NOTICE_PHRASES.search(block.lkey) is not None
 
 
 def _is_footer(block: Block) -> bool:
-    key = block.key
+    key = block.lkey
     # A copyright mark among `|`-separated links is a footer bar, however long.
     limit = vocab.FOOTER_MAX * 2 if key.count("|") >= 2 else vocab.FOOTER_MAX
     return (len(key) <= limit and vocab.FOOTER.search(key) is not None) or (
@@ -121,6 +121,8 @@ class _Segmenter:
         self.title_hint = title_hint
         self.base_url = base_url
         self.kinds = [heading_kind(b) for b in blocks]
+        self.footer = [_is_footer(b) for b in blocks]
+        self.notice = [_is_notice(b) for b in blocks]
         self.meta = PageMetadata()
         whole = "\n".join(b.text for b in blocks)
         # Inline pinyin is mirror noise on traditional clones; on a simplified page it is the
@@ -146,7 +148,7 @@ class _Segmenter:
         end = len(self.blocks)
         for i in range(start, len(self.blocks)):
             b = self.blocks[i]
-            if self.kinds[i] in _TAIL or _is_footer(b) or (_is_notice(b) and i > start):
+            if self.kinds[i] in _TAIL or self.footer[i] or (self.notice[i] and i > start):
                 end = i
                 break
         return start, end, via_desc
@@ -156,7 +158,7 @@ class _Segmenter:
         the <h1>) before the longest block of the page that is not a list item or notice."""
         if not self.blocks:
             return 0
-        prose = [i for i, b in enumerate(self.blocks) if not (b.list_item or _is_notice(b))]
+        prose = [i for i, b in enumerate(self.blocks) if not (b.list_item or self.notice[i])]
         longest = max(prose or range(len(self.blocks)), key=lambda i: len(self.blocks[i].text))
         hint = compact(match_key(self.title_hint)) if self.title_hint else None
         start = 0
@@ -164,11 +166,11 @@ class _Segmenter:
         for i in range(longest):
             b = self.blocks[i]
             numbered = bool(vocab.ITEM_NUMBER.match(b.key))
-            if (self.kinds[i] or _is_notice(b) or is_meta_line(b.text) or b.list_item
+            if (self.kinds[i] or self.notice[i] or is_meta_line(b.text) or b.list_item
                     or (notice_items and numbered)
                     or vocab.THUMBNAIL.match(b.key) or vocab.READ_MORE.search(b.key)
-                    or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.key)
-                    or vocab.NAV_BAR.match(b.key) or (hint and compact(b.key) == hint)):
+                    or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.lkey)
+                    or vocab.NAV_BAR.match(b.key) or (hint and b.ckey == hint)):
                 start = i + 1
             notice_items = self.kinds[i] == "disclaimer" or (notice_items and numbered)
         return start
@@ -177,10 +179,10 @@ class _Segmenter:
         content: list[int] = []
         for i in range(start, end):
             b = self.blocks[i]
-            if not content and self.repeated_title and compact(b.key) == self.repeated_title:
+            if not content and self.repeated_title and b.ckey == self.repeated_title:
                 b.label = METADATA          # the title shown again above the text
-            elif (not _has_words(b) or vocab.CONTENT_NOISE.search(b.key)
-                    or vocab.SHARE_LINE.search(b.key) or vocab.BUTTONS.match(b.key)
+            elif (not _has_words(b) or vocab.CONTENT_NOISE.search(b.lkey)
+                    or vocab.SHARE_LINE.search(b.key) or vocab.BUTTONS.match(b.lkey)
                     or vocab.THUMBNAIL.match(b.key) or vocab.PAGE_COUNTER.match(b.key)
                     or (len(b.key) < 60 and apply_markers(self.meta, b.key))):
                 b.label = CHROME
@@ -288,13 +290,13 @@ class _Segmenter:
             if not _has_words(b):
                 b.label = CHROME
                 continue
-            if _is_footer(b):
+            if self.footer[i]:
                 section = None
-            if _is_notice(b) and not b.href:
+            if self.notice[i] and not b.href:
                 self.add_disclaimer(b)
                 continue
             if section == "related":
-                if vocab.BUTTONS.match(b.key):
+                if vocab.BUTTONS.match(b.lkey):
                     b.label = CHROME        # `More information` closes an item
                     item_start = True
                     continue
@@ -314,7 +316,7 @@ class _Segmenter:
             if section == "disclaimer" and (b.list_item or vocab.ITEM_NUMBER.match(b.key)):
                 self.add_disclaimer(b)
                 continue
-            if section == "keywords" and len(compact(b.key)) <= _HEADING_MAX and not is_meta_line(b.text):
+            if section == "keywords" and len(b.ckey) <= _HEADING_MAX and not is_meta_line(b.text):
                 b.label = METADATA
                 keywords.append(self.clean(b.text))
                 continue
@@ -356,7 +358,7 @@ class _Segmenter:
         """The blocks after a heading up to the next heading or footer line."""
         out = []
         for j in range(heading + 1, len(self.blocks)):
-            if self.kinds[j] or _is_footer(self.blocks[j]):
+            if self.kinds[j] or self.footer[j]:
                 break
             out.append(self.blocks[j])
         return out
@@ -366,7 +368,7 @@ class _Segmenter:
         information`, repeated: the block after each button is a title), `list` (list items
         or links) or `lines` (plain short lines)."""
         blocks = self.section_blocks(heading)
-        buttons = Counter(b.key for b in blocks if vocab.BUTTONS.match(b.key))
+        buttons = Counter(b.key for b in blocks if vocab.BUTTONS.match(b.lkey))
         if buttons and buttons.most_common(1)[0][1] >= 2:
             return "items"
         if any((b.list_item or b.href) and len(b.text) <= _SNIPPET_MIN for b in blocks):
@@ -375,8 +377,8 @@ class _Segmenter:
 
     @staticmethod
     def is_related_title(b: Block) -> bool:
-        return (_has_words(b) and len(b.text) <= _SNIPPET_MIN and not vocab.BUTTONS.match(b.key)
-                and not b.key.endswith((".", "。")) and not vocab.FOOTER.search(b.key))
+        return (_has_words(b) and len(b.text) <= _SNIPPET_MIN and not vocab.BUTTONS.match(b.lkey)
+                and not b.key.endswith((".", "。")) and not vocab.FOOTER.search(b.lkey))
 
     def other_label(self, i: int) -> str:
         b = self.blocks[i]
@@ -412,17 +414,17 @@ class _Segmenter:
         """Sites show the title more than once above the text (`«T»` … form … `«T»`): the
         last line at or before the document start that occurs again on the page, if it is
         shaped like a title, as (text, compact matching key)."""
-        counts = Counter(compact(b.key) for b in self.blocks)
+        counts = Counter(b.ckey for b in self.blocks)
         for b in self.blocks:               # `当前位置:X › «T»` shows the title too
             if crumbs := breadcrumb(b.key):
                 counts[compact(crumbs[-1])] += 1
         for i in range(min(start, len(self.blocks) - 1), -1, -1):
             b = self.blocks[i]
-            key = compact(b.key)
+            key = b.ckey
             if (counts[key] >= 2 and _TITLE_CHARS[0] <= len(key) <= _TITLE_CHARS[1]
                     and not (self.kinds[i] or b.list_item or b.href or is_meta_line(b.text)
-                             or vocab.BUTTONS.match(b.key) or vocab.WELCOME.match(b.key)
-                             or _is_footer(b) or _is_notice(b))):
+                             or vocab.BUTTONS.match(b.lkey) or vocab.WELCOME.match(b.key)
+                             or self.footer[i] or self.notice[i])):
                 return b.text, key
         return None
 
@@ -441,8 +443,10 @@ class _Segmenter:
             title = Counter(self.page_titles).most_common(1)[0][0]
         if not title:
             title = next((m.group("title") for b in self.blocks
-                          if (m := vocab.DOC_START_WITH_TITLE.match(own_text(b.text))
-                              or vocab.DOWNLOAD_TITLE.match(own_text(b.text)))), None)
+                          if (vocab.DOC_START_WITH_TITLE.match(b.key)
+                              or vocab.DOWNLOAD_TITLE.match(b.key))
+                          and (m := vocab.DOC_START_WITH_TITLE.match(own_text(b.text))
+                               or vocab.DOWNLOAD_TITLE.match(own_text(b.text)))), None)
         if not title and self.repeated:
             title = self.repeated[0]
         if not title:
@@ -453,7 +457,7 @@ class _Segmenter:
         self.seg.title = title
         title_key = compact(match_key(title))
         for i, b in enumerate(self.blocks):
-            if b.label == CHROME and compact(b.key) == title_key:
+            if b.label == CHROME and b.ckey == title_key:
                 b.label = METADATA
 
     def title_before_metadata(self, start: int) -> str | None:
@@ -461,12 +465,12 @@ class _Segmenter:
                            if b.label == METADATA and meta_pairs(b.text)), None)
         if first_meta is None:
             return None
-        site_names = " ".join(b.key for b in self.blocks
-                              if _is_footer(b) or vocab.WELCOME.match(b.key))
+        site_names = " ".join(b.key for i, b in enumerate(self.blocks)
+                              if self.footer[i] or vocab.WELCOME.match(b.key))
         run: list[str] = []
         for i in range(first_meta - 1, -1, -1):
             b = self.blocks[i]
-            if self.kinds[i] or vocab.BUTTONS.match(b.key) or (
+            if self.kinds[i] or vocab.BUTTONS.match(b.lkey) or (
                     b.label == CHROME and apply_markers(PageMetadata(), b.key)):
                 if run:
                     break

@@ -3,7 +3,9 @@
 Every pattern here is matched against the *matching copy* of a block (see
 ``normalize.match_key``): NFKC (half-width ``,:()!?``), pinyin annotations removed, simplified
 script, single spaces. So one entry covers the simplified site, its full-width variant and its
-traditional mirrors. Entries name what a marker *means*; which site uses which wording does not
+traditional mirrors. Patterns written in lower case without a case flag (headings, notices,
+footers, buttons, content noise) are matched against its lower-cased form, ``Block.lkey``:
+a case-insensitive flag makes Python's regex engine several times slower on these. Entries name what a marker *means*; which site uses which wording does not
 matter here.
 """
 from __future__ import annotations
@@ -27,7 +29,6 @@ DOC_START_HEADINGS = re.compile(
         "正文", "文档内容", "内容预览", "在线预览", "资料简介",
         "transcription", "transcript", "transkript", "citation preview", "document transcript",
     ) + ")" + _HEAD_TAIL,
-    re.IGNORECASE,
 )
 # `Transcript of «T»`: a start heading that carries the title, so it may be long.
 DOC_START_WITH_TITLE = re.compile(r"^transcript of\s+(?P<title>.{2,200})$", re.IGNORECASE)
@@ -41,7 +42,6 @@ _NOTICE_HEADING = r"[【\[]?(" + _words(
 # `版权提示 | 免责声明`: headings of two notices side by side are one heading.
 DISCLAIMER_HEADINGS = re.compile(
     r"^[-•]?\s*" + _NOTICE_HEADING + r"(\s*\|\s*" + _NOTICE_HEADING + ")*" + _HEAD_TAIL,
-    re.IGNORECASE,
 )
 RELATED_HEADINGS = re.compile(
     r"^[-•]?\s*(" + _words(
@@ -53,7 +53,6 @@ RELATED_HEADINGS = re.compile(
         "you may also like", "more documents", "podobné dokumenty", "liknande dokument",
         "dokumen-dokumen yang mirip",
     ) + ")" + _HEAD_TAIL,
-    re.IGNORECASE,
 )
 COMMENT_HEADINGS = re.compile(
     r"^(" + _words("评论", "发表评论", "网友评论", "用户评论", "文档评论", "评论区") + r")(\s*\(\d+\))?$"
@@ -78,7 +77,6 @@ NOTICE_PHRASES = re.compile(
         r"published without (your|the owner's) permission", r"send us a dmca",
         r"copyright (infringement|holder)",
     )),
-    re.IGNORECASE,
 )
 
 # --- reading / truncation markers ----------------------------------------------------------
@@ -119,9 +117,9 @@ BREADCRUMB = re.compile(r"^(当前位置|您的位置|所在位置)\s*:\s*(?P<pa
 # Footer lines end the document block. Registration numbers and `copyright@` are footers in any
 # line of up to FOOTER_MAX characters; `版权所有` alone only in a short line (books print it too).
 FOOTER_MAX = 80
-FOOTER = re.compile(r"copyright|©|icp备|icp证|公网安备|增值电信业务经营许可证", re.IGNORECASE)
+FOOTER = re.compile(r"copyright|©|icp备|icp证|公网安备|增值电信业务经营许可证")
 FOOTER_SHORT_MAX = 24
-FOOTER_SHORT = re.compile(r"版权所有|all rights reserved", re.IGNORECASE)
+FOOTER_SHORT = re.compile(r"版权所有|all rights reserved")
 WELCOME = re.compile(r"^欢迎(来到|访问|光临)(?P<site>[^|!,]{2,20}?)\s*[!|,]")
 BUTTONS = re.compile(
     r"^(" + _words(
@@ -131,7 +129,6 @@ BUTTONS = re.compile(
         "合集下载", "more information", "read more", "download document", "i agree\\.?",
         "save this pdf as:", "size: px", "embed size \\(px\\)", "start display at page:",
     ) + r")$",
-    re.IGNORECASE,
 )
 # A navigation bar: four or more short links separated by `|`.
 NAV_BAR = re.compile(r"^[^|]{1,8}(\s*\|\s*[^|]{1,8}){3,}$")
@@ -144,7 +141,6 @@ CONTENT_NOISE = re.compile(
         # an injected aphorism: `18、<saying>——<author>` on a line of its own
         r"^\d{1,3}、[^、:]{4,60}——\s*(《[^》]{1,20}》|[^\s,.!?:;。“”\"]{2,12})$",
     )),
-    re.IGNORECASE,
 )
 
 # The share line of share-line sites: `《T》由会员分享,可在线阅读,更多相关《T》请在X上搜索。`
