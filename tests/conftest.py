@@ -25,7 +25,7 @@ PROXY_VARIABLES = ("http_proxy", "https_proxy", "no_proxy", "all_proxy")
 SHARED = Path(os.environ.get("DOCSPIDER_SHARED", ROOT.parent / "shared"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """../shared (reference material); tests that need it skip cleanly when it is absent."""
     if not (SHARED / "corpus" / "dev").is_dir():
