@@ -147,7 +147,6 @@ class _Segmenter:
             start, via_desc = self.fallback_start(), False
         end = len(self.blocks)
         for i in range(start, len(self.blocks)):
-            b = self.blocks[i]
             if self.kinds[i] in _TAIL or self.footer[i] or (self.notice[i] and i > start):
                 end = i
                 break
