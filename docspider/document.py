@@ -5,7 +5,7 @@ Both the ``segment`` command (saved files) and the spiders (fetched responses) g
 """
 from __future__ import annotations
 
-from .items import DocumentItem, Excerpt, ExcerptPage, Metadata, RelatedDocument
+from .items import ArchiveRecord, DocumentItem, Excerpt, ExcerptPage, Metadata, RelatedDocument
 from .segment import Segmentation, segment_html, segment_text
 from .sites import doc_id_from_url, site_name
 
@@ -15,8 +15,10 @@ def segment_page(text: str, *, is_html: bool, base_url: str | None = None) -> Se
 
 
 def build_item(seg: Segmentation, *, url: str | None = None, source: str | None = None,
-               fetched_at: str | None = None, canonical: str | None = None) -> DocumentItem:
-    """``url`` is the fetched URL (None for files); ``canonical`` the page's own URL if known."""
+               fetched_at: str | None = None, canonical: str | None = None,
+               archive: dict | None = None) -> DocumentItem:
+    """``url`` is the fetched URL (None for files); ``canonical`` the page's own URL if known;
+    ``archive`` the location of the page's WARC response record."""
     where = url or canonical
     meta = seg.metadata
     return DocumentItem(
@@ -42,4 +44,5 @@ def build_item(seg: Segmentation, *, url: str | None = None, source: str | None 
         disclaimer=[d for d in seg.disclaimer if d],
         related=[RelatedDocument(title, href) for title, href in seg.related if title],
         content_hash=seg.content_hash,
+        archive=ArchiveRecord(**archive) if archive else None,
     )

@@ -1,4 +1,4 @@
-"""The document item: one per document page, in JSONL key order (schema_version 1).
+"""The document item: one per document page, in JSONL key order (schema_version 2).
 
 The JSON Schema in ``docspider/schema/document.schema.json`` describes the same structure and
 is what feeds are validated against; README.md documents every field.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -43,6 +43,13 @@ class Metadata:
 
 
 @dataclass
+class ArchiveRecord:
+    file: str              # the WARC file holding the page's response record
+    offset: int            # where the record (a gzip member) starts
+    length: int            # its length in bytes
+
+
+@dataclass
 class DocumentItem:
     schema_version: int = SCHEMA_VERSION
     url: str | None = None
@@ -59,3 +66,6 @@ class DocumentItem:
     disclaimer: list[str] = field(default_factory=list)
     related: list[RelatedDocument] = field(default_factory=list)
     content_hash: str | None = None
+    change: str | None = None            # new / changed / mirror (incremental crawls)
+    mirror_of: str | None = None         # for a mirror: the document first seen with its text
+    archive: ArchiveRecord | None = None
