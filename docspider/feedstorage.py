@@ -27,7 +27,9 @@ class AtomicFileFeedStorage(FileFeedStorage):
             shutil.copyfile(final, part)        # append: continue from the last complete feed
         elif part.exists():
             part.unlink()                       # a stale partial file from a killed crawl
-        return part.open(self.write_mode)
+        # Unbuffered: every item line reaches the file as it is exported, so a killed crawl's
+        # part file holds all the items it emitted (docspider.incremental recovers them).
+        return part.open(self.write_mode, buffering=0)
 
     def store(self, file: IO[bytes]) -> None:
         final, part = self._paths()

@@ -37,12 +37,14 @@ class Page:
     content_type: str = "text/html; charset=utf-8"
     status: int = 200
     delay: float = 0.0          # seconds before answering, to model a slow site
+    etag: str | None = None     # sent as ETag; a request with a matching If-None-Match gets 304
 
 
 @dataclass(frozen=True)
 class Seen:
     target: str                 # host + path, host "" for plain requests
     headers: dict[str, str]
+    status: int                 # the status it was answered with
 
 
 @dataclass
@@ -99,15 +101,26 @@ class _Handler(BaseHTTPRequestHandler):
             host, path = parts.hostname or "", _path_of(parts)
         else:
             host, path = self.tunnel_host, self.path
-        self.server.record(Seen(f"{host}{path}", dict(self.headers)))
         page = self.server.table.get(host, path)
+        not_modified = page is not None and page.etag is not None \
+            and self.headers.get("If-None-Match") == page.etag
+        status = 404 if page is None else 304 if not_modified else page.status
+        self.server.record(Seen(f"{host}{path}", dict(self.headers), status))
         if page is None:
             self.send_error(404)
             return
         time.sleep(page.delay)
+        if not_modified:
+            self.send_response(304)
+            self.send_header("ETag", page.etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(page.status)
         self.send_header("Content-Type", page.content_type)
         self.send_header("Content-Length", str(len(page.body)))
+        if page.etag:
+            self.send_header("ETag", page.etag)
         self.end_headers()
         self.wfile.write(page.body)
 

@@ -27,6 +27,20 @@ FEED_EXPORT_ENCODING = "utf-8"
 DOCSPIDER_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
 FEED_STORAGES = {"file": "docspider.feedstorage.AtomicFileFeedStorage",
                  "": "docspider.feedstorage.AtomicFileFeedStorage"}
-ITEM_PIPELINES = {"docspider.pipelines.ValidateItemPipeline": 800}
+ITEM_PIPELINES = {"docspider.incremental.IncrementalPipeline": 700,
+                  "docspider.pipelines.ValidateItemPipeline": 800}
+
+# Archive: every response as WARC 1.1 (docspider.archive), next to the download handler so it
+# sees responses as received. `%(name)s` is the spider; files roll over at the size limit.
+DOCSPIDER_ARCHIVE = True
+DOCSPIDER_ARCHIVE_DIR = "output/archive/%(name)s"
+DOCSPIDER_ARCHIVE_MAX_SIZE = 1024 ** 3
+DOWNLOADER_MIDDLEWARES = {"docspider.incremental.IncrementalMiddleware": 900,
+                          "docspider.archive.WarcArchiveMiddleware": 950}
+
+# Incremental crawls (docspider.incremental): what each document was when last fetched, kept
+# in SQLite between runs; empty turns it off (every run fetches and emits everything).
+DOCSPIDER_STATE = "output/state/%(name)s.sqlite"
 ADDONS = {"docspider.addons.ContactUserAgent": 0, "docspider.addons.DefaultFeed": 0}
-EXTENSIONS = {"docspider.crawlstats.LogCrawlSummary": 500}
+EXTENSIONS = {"docspider.incremental.CrawlState": 100,
+              "docspider.crawlstats.LogCrawlSummary": 500}

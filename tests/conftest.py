@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -44,11 +45,24 @@ def run_scrapy(*args: str, cwd: Path = ROOT, timeout: int = 300,
                           capture_output=True, timeout=timeout)
 
 
+_WORKSPACE: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def crawl_workspace(tmp_path_factory) -> Path:
+    """Where crawls keep their state store and WARC files unless a test says otherwise."""
+    _WORKSPACE[:] = [tmp_path_factory.mktemp("crawls")]
+    return _WORKSPACE[0]
+
+
 def crawl(*args: str, **kwargs):
-    """`scrapy crawl ARGS` with the stats dumped; AutoThrottle starts without its 5 s delay
-    (the servers are local), everything else as configured."""
-    return run_scrapy("crawl", *args, "-s", "STATS_DUMP=True",
-                      "-s", "AUTOTHROTTLE_START_DELAY=0", **kwargs)
+    """`scrapy crawl ARGS` with the stats dumped, AutoThrottle starting without its 5 s delay
+    (the servers are local), and a fresh state store and archive directory of its own (a
+    test's own `-s DOCSPIDER_STATE=…` / `DOCSPIDER_ARCHIVE_DIR=…` come later and win)."""
+    work = Path(tempfile.mkdtemp(dir=_WORKSPACE[0]))
+    return run_scrapy("crawl", "-s", f"DOCSPIDER_STATE={work / 'state.sqlite'}",
+                      "-s", f"DOCSPIDER_ARCHIVE_DIR={work / 'archive'}", *args,
+                      "-s", "STATS_DUMP=True", "-s", "AUTOTHROTTLE_START_DELAY=0", **kwargs)
 
 
 def through(proxy: LocalServer) -> dict[str, str]:

@@ -181,7 +181,9 @@ def test_killed_crawl_leaves_no_truncated_jsonl(tmp_path):
         env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
         proc = subprocess.Popen(
             [sys.executable, "-m", "scrapy.cmdline", "crawl", "renrendoc", "-a", f"urls={urls}",
-             "-O", str(feed), "-s", "AUTOTHROTTLE_START_DELAY=0"],
+             "-O", str(feed), "-s", "AUTOTHROTTLE_START_DELAY=0",
+             "-s", f"DOCSPIDER_STATE={tmp_path / 'state.sqlite'}",
+             "-s", f"DOCSPIDER_ARCHIVE_DIR={tmp_path / 'warc'}"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 60
@@ -191,6 +193,7 @@ def test_killed_crawl_leaves_no_truncated_jsonl(tmp_path):
         finally:
             proc.wait(timeout=30)
     assert not feed.exists()                    # only the recognisable partial file is left
+    assert [p.name.endswith(".warc.gz.open") for p in (tmp_path / "warc").iterdir()] == [True]
     lines = part.read_bytes().split(b"\n")
     assert len(lines) >= 2
     assert all(json.loads(line)["doc_id"] for line in lines[:-1])   # complete lines are valid

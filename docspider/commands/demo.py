@@ -2,8 +2,9 @@
 
 Starts the demo site (:mod:`docspider.demo.site`) on 127.0.0.1 on a free port, runs the real
 `renrendoc` spider against it with ``base_url`` (its uploader list, the 下一页 pager, the
-related links), writes ``output/demo/<time>.jsonl`` through the normal feed and pipelines, prints
-a summary and stops the server. Exit status 1 when the crawl produced no item.
+related links), writes ``output/demo/<time>.jsonl`` through the normal feed and pipelines and the
+fetched pages to ``output/archive/demo/``, prints a summary and stops the server. Exit status 1
+when the crawl produced no item.
 """
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ SPIDER = "renrendoc"
 class Command(ScrapyCommand):
     requires_project = True
     # The site is local: no need for AutoThrottle's 5 s opening delay or per-item debug lines.
-    default_settings = {"LOG_LEVEL": "INFO", "AUTOTHROTTLE_START_DELAY": 0.5}
+    # Its port changes every run, so a state store would see every page as a new URL.
+    default_settings = {"LOG_LEVEL": "INFO", "AUTOTHROTTLE_START_DELAY": 0.5,
+                        "DOCSPIDER_STATE": "", "DOCSPIDER_ARCHIVE_DIR": "output/archive/demo"}
 
     def short_desc(self) -> str:
         return "Crawl the bundled demo site on 127.0.0.1 (no network needed) and summarise it"
@@ -50,5 +53,7 @@ class Command(ScrapyCommand):
               f"{summary.related} related titles, {summary.disclaimer} disclaimer lines")
         print(f"  skipped pages: {sum(summary.skipped.values())}")
         print(f"  output: {self.feed if self.feed.exists() else '(none written)'}")
+        print(f"  archive: {crawler.stats.get_value('docspider/archive/records', 0)} responses "
+              f"in output/archive/demo/")
         if self.crawler_process.bootstrap_failed or not documents:
             self.exitcode = 1

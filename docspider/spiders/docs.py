@@ -35,6 +35,4 @@ class DocsSpider(DocumentSpider):
                 if issubclass(cls, DocumentSpider) and cls.profile is not GENERIC]
 
     def profile_for(self, url: str) -> SiteProfile:
-        profile = route(url, self.profiles)
-        self.crawler.stats.inc_value(f"docspider/routed/{profile.name}")
-        return profile
+        return route(url, self.profiles)
