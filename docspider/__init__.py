@@ -1,1 +1,3 @@
 """docspider: crawl and archive document-sharing sites into clean JSON lines."""
+
+__version__ = "0.1.0"

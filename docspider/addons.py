@@ -2,9 +2,9 @@
 other settings, applied once the user's own settings and options are known."""
 from __future__ import annotations
 
-from importlib.metadata import version
-
 from scrapy.settings import SETTINGS_PRIORITIES
+
+from docspider import __version__
 
 
 class ContactUserAgent:
@@ -14,7 +14,7 @@ class ContactUserAgent:
     def update_settings(self, settings) -> None:
         if settings.getpriority("USER_AGENT") == SETTINGS_PRIORITIES["default"]:
             contact = settings.get("DOCSPIDER_CONTACT_URL")
-            settings.set("USER_AGENT", f"docspider/{version('docspider')} (+{contact})", "addon")
+            settings.set("USER_AGENT", f"docspider/{__version__} (+{contact})", "addon")
 
 
 class DefaultFeed:
