@@ -21,6 +21,7 @@ class CrawlSummary:
     related: int = 0
     disclaimer: int = 0
     skipped: dict[str, int] = field(default_factory=dict)    # per reason
+    changes: dict[str, int] = field(default_factory=dict)    # new / changed / mirror
 
     @classmethod
     def from_stats(cls, stats: dict) -> CrawlSummary:
@@ -31,7 +32,8 @@ class CrawlSummary:
                    pages=stats.get("docspider/parts/pages", 0),
                    related=stats.get("docspider/parts/related", 0),
                    disclaimer=stats.get("docspider/parts/disclaimer", 0),
-                   skipped=group("docspider/skipped/"))
+                   skipped=group("docspider/skipped/"),
+                   changes=group("docspider/change/"))
 
     def lines(self) -> list[str]:
         def listed(counts: dict[str, int]) -> str:
@@ -41,6 +43,7 @@ class CrawlSummary:
             f"parts: {self.pages} excerpt pages, {self.related} related, "
             f"{self.disclaimer} disclaimer; {self.empty_excerpt} items with no excerpt",
             f"skipped pages: {sum(self.skipped.values())} ({listed(self.skipped)})",
+            f"documents: {listed(self.changes)}",
         ]
 
 
