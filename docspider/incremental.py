@@ -57,6 +57,7 @@ class CrawlState:
         self.crawler = crawler
         path = crawler.settings.get("DOCSPIDER_STATE")
         self.store = StateStore(path % {"name": crawler.spidercls.name}) if path else None
+        self.running_mark: Path | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         if self.store is None:
             return
@@ -66,7 +67,6 @@ class CrawlState:
         for uri, options in crawler.settings.getdict("FEEDS").items():   # before the feeds open
             for part in self.killed_parts(str(uri), crawler.spidercls.name, options):
                 self.recover(Path(part))
-        self.running_mark = None
         if jobdir := crawler.settings.get("JOBDIR"):
             self.running_mark = Path(jobdir, "docspider.running")
             if self.running_mark.exists():
