@@ -137,6 +137,9 @@ class LocalServer(ThreadingHTTPServer):
     """``with LocalServer(table) as server:`` serves ``table`` at ``server.url`` in a thread."""
 
     daemon_threads = True
+    # http.server's default backlog of 5 drops connections of a crawl opening more at once,
+    # each then retried by the kernel after a second.
+    request_queue_size = 128
 
     def __init__(self, table: PageTable, *, tls: bool = True):
         super().__init__(("127.0.0.1", 0), _Handler)
