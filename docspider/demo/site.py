@@ -48,8 +48,9 @@ def load_documents() -> list[DemoDocument]:
     return [DemoDocument(id=FIRST_ID + i, **doc) for i, doc in enumerate(data["documents"])]
 
 
-def demo_site() -> PageTable:
-    docs = load_documents()
+def demo_site(documents: list[DemoDocument] | None = None) -> PageTable:
+    """The site for the bundled documents, or for `documents` (benchmarks use more)."""
+    docs = load_documents() if documents is None else documents
     table = PageTable()
     table.add("/robots.txt", Page(b"User-agent: *\nDisallow: /down/\n", "text/plain"))
     listed = docs[:-UNLISTED]
