@@ -70,6 +70,7 @@ def test_follow_fetches_related_documents(server, tmp_path):
     ("urls=ftp://example.org/x", "urls: not an http(s) URL"),
     ("base_url=not a url", "base_url: not an http(s) URL"),
     ("folow=1", "unknown argument 'folow'"),
+    ("refresh=soon", "refresh: not a duration"),
 ])
 def test_bad_arguments_stop_before_the_crawl(tmp_path, arg, message):
     out = tmp_path / "items.jsonl"
