@@ -55,6 +55,4 @@ def test_route(url, rules):
     ("https://www.360docs.net/list/", "listing"),
 ])
 def test_listing_and_document_pages_are_told_apart(url, kind):
-    profile = route(url, PROFILES)
-    assert ("listing" if profile.is_listing(url) and not profile.is_document(url)
-            else "document") == kind
+    assert route(url, PROFILES).page_kind(url) == kind

@@ -30,3 +30,7 @@ class SiteProfile:
 
     def is_listing(self, url: str) -> bool:
         return any(re.search(p, urlsplit(url).path) for p in self.listing_paths)
+
+    def page_kind(self, url: str) -> str:
+        """`listing` for a page matching only a listing pattern, else `document`."""
+        return "listing" if self.is_listing(url) and not self.is_document(url) else "document"

@@ -122,11 +122,9 @@ class DocumentSpider(scrapy.Spider):
             self.requested[url] = min(self.requested[url], depth)
             return None
         self.requested[url] = depth
-        profile = self.profile_for(url)
-        kind = "listing" if profile.is_listing(url) and not profile.is_document(url) else "document"
         return scrapy.Request(url, callback=self.parse_page, errback=self.skip_failed,
                               cb_kwargs={"depth": depth}, dont_filter=True,
-                              meta={"docspider_kind": kind})
+                              meta={"docspider_kind": self.profile_for(url).page_kind(url)})
 
     def requests(self, urls, depth: int):
         for url in urls:
@@ -182,7 +180,7 @@ class DocumentSpider(scrapy.Spider):
             return
         profile = self.profile_for(response.url)
         self.crawler.stats.inc_value(f"docspider/routed/{profile.name}")
-        if profile.is_listing(response.url) and not profile.is_document(response.url):
+        if profile.page_kind(response.url) == "listing":
             yield from self.parse_listing(response, profile, depth)
         else:
             yield from self.parse_document(response, depth)
