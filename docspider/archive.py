@@ -41,6 +41,13 @@ class RecordLocation:
     length: int         # its length in bytes
 
 
+def stamp(request, location: RecordLocation, moment: datetime) -> None:
+    """Tell the spider where the response is archived and when it was fetched (request meta
+    `archive` and `fetched_at`, which it copies into the item)."""
+    request.meta["archive"] = asdict(location)
+    request.meta["fetched_at"] = item_time(moment)
+
+
 def warc_date(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -171,7 +178,6 @@ class WarcArchiveMiddleware:
         moment = datetime.now(timezone.utc)
         location = self.files.write_exchange(request.url, request_head(request),
                                              response_head(response), response.body, moment)
-        request.meta["archive"] = asdict(location)
-        request.meta["fetched_at"] = item_time(moment)
+        stamp(request, location, moment)
         self.crawler.stats.inc_value("docspider/archive/records")
         return response

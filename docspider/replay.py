@@ -8,7 +8,7 @@ middleware gives them on a crawl. A URL with no archived response is a counted s
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
@@ -17,7 +17,7 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 
-from docspider.archive import RecordLocation, item_time
+from docspider.archive import RecordLocation, stamp
 
 
 class NotArchived(IgnoreRequest):
@@ -87,8 +87,7 @@ class WarcReplayHandler(BaseDownloadHandler):
         headers = Headers()
         for name, value in header_list:
             headers.appendlist(name, value)
-        request.meta["archive"] = asdict(archived.location)
-        request.meta["fetched_at"] = item_time(archived.date)
+        stamp(request, archived.location, archived.date)
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         return respcls(url=request.url, status=status, headers=headers, body=body,
                        request=request)
