@@ -37,6 +37,17 @@ from docspider.state import StateStore, document_key
 logger = logging.getLogger(__name__)
 
 
+def record_emitted(store: StateStore, adapter: ItemAdapter, etag: str | None = None,
+                   last_modified: str | None = None) -> None:
+    """Record a document whose item is in a feed: known from now on, no longer unfinished."""
+    url = adapter["url"]
+    links = [link for related in adapter.get("related") or []
+             if (link := ItemAdapter(related).get("url"))]
+    store.record(url, adapter["fetched_at"], adapter.get("content_hash"), etag, last_modified,
+                 links)
+    store.finish(url)
+
+
 class KnownDocument(IgnoreRequest):
     """Not fetched: known already. Carries the links the document showed when it was."""
     skip_reason = "known"
@@ -129,7 +140,7 @@ class CrawlState:
         items = [json.loads(line) for line in complete.splitlines()]
         for item in items:
             if item.get("url") and self.store.lookup(item["url"]) is None:
-                self.store.record(item["url"], item["fetched_at"], item.get("content_hash"))
+                record_emitted(self.store, ItemAdapter(item))
         stats = self.crawler.stats
         stats.inc_value("docspider/recovered/feeds")
         stats.inc_value("docspider/recovered/items", len(items))
@@ -239,8 +250,4 @@ class IncrementalPipeline:
         url = adapter["url"]
         etag, last_modified = (self.middleware.validators.pop(document_key(url), (None, None))
                                if self.middleware else (None, None))
-        links = [link for related in adapter.get("related") or []
-                 if (link := ItemAdapter(related).get("url"))]
-        self.store.record(url, adapter["fetched_at"], adapter.get("content_hash"),
-                          etag, last_modified, links)
-        self.store.finish(url)
+        record_emitted(self.store, adapter, etag, last_modified)
