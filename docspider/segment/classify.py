@@ -119,6 +119,7 @@ class _Segmenter:
     def __init__(self, blocks: list[Block], title_hint: str | None, base_url: str | None):
         self.blocks = blocks
         self.title_hint = title_hint
+        self.hint_key = compact(match_key(title_hint)) if title_hint else None    # the <h1>
         self.base_url = base_url
         self.kinds = [heading_kind(b) for b in blocks]
         self.footer = [_is_footer(b) for b in blocks]
@@ -159,7 +160,6 @@ class _Segmenter:
             return 0
         prose = [i for i, b in enumerate(self.blocks) if not (b.list_item or self.notice[i])]
         longest = max(prose or range(len(self.blocks)), key=lambda i: len(self.blocks[i].text))
-        hint = compact(match_key(self.title_hint)) if self.title_hint else None
         start = 0
         notice_items = False        # numbered items under a notice heading are its items
         for i in range(longest):
@@ -169,7 +169,7 @@ class _Segmenter:
                     or (notice_items and numbered)
                     or vocab.THUMBNAIL.match(b.key) or vocab.READ_MORE.search(b.key)
                     or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.lkey)
-                    or vocab.NAV_BAR.match(b.key) or (hint and b.ckey == hint)):
+                    or vocab.NAV_BAR.match(b.key) or (self.hint_key and b.ckey == self.hint_key)):
                 start = i + 1
             notice_items = self.kinds[i] == "disclaimer" or (notice_items and numbered)
         return start
@@ -486,10 +486,7 @@ class _Segmenter:
         self.repeated = self.find_repeated_title(start)
         # Copies of the title right above the text are dropped from it: the page's <h1> when
         # known, else the title-shaped line the page repeats.
-        if self.title_hint:
-            self.repeated_title = compact(match_key(self.title_hint))
-        else:
-            self.repeated_title = self.repeated[1] if self.repeated else None
+        self.repeated_title = self.hint_key or (self.repeated[1] if self.repeated else None)
         self.label_document(start, end, via_desc)
         self.label_rest(start, end)
         self.find_title(start)
