@@ -36,13 +36,22 @@ def shared_dir() -> Path:
 
 def run_scrapy(*args: str, cwd: Path = ROOT, timeout: int = 300,
                env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run `scrapy ARGS` with this interpreter, as a user would from the project root.
-    Proxy variables are cleared unless given in ``env``."""
-    env = {k: v for k, v in os.environ.items()
-           if k.lower() not in PROXY_VARIABLES and k != "SCRAPY_SETTINGS_MODULE"} | (env or {})
-    env["PYTHONWARNINGS"] = "error::DeprecationWarning"
-    return subprocess.run([sys.executable, "-m", "scrapy.cmdline", *args], cwd=cwd, env=env,
+    """Run `scrapy ARGS` with this interpreter, as a user would from the project root."""
+    return subprocess.run(scrapy_command(*args), cwd=cwd, env=scrapy_env(env),
                           capture_output=True, timeout=timeout)
+
+
+def scrapy_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "scrapy.cmdline", *args]
+
+
+def scrapy_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for a `scrapy` subprocess: proxy variables and SCRAPY_SETTINGS_MODULE
+    cleared unless given in ``extra``, deprecation warnings turned into errors."""
+    env = {k: v for k, v in os.environ.items()
+           if k.lower() not in PROXY_VARIABLES and k != "SCRAPY_SETTINGS_MODULE"} | (extra or {})
+    env["PYTHONWARNINGS"] = "error::DeprecationWarning"
+    return env
 
 
 _WORKSPACE: list[Path] = []

@@ -4,10 +4,8 @@ through Scrapy's standard `http_proxy` / `https_proxy` support."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -15,8 +13,8 @@ import pytest
 from docspider.localserver import LocalServer, Page, PageTable
 from docspider.output import schema_errors
 
-from conftest import (PROXY_VARIABLES, RENRENDOC_PAGE, ROOT, SITE, crawl, json_lines, stat,
-                      through)
+from conftest import (RENRENDOC_PAGE, ROOT, SITE, crawl, json_lines, scrapy_command,
+                      scrapy_env, stat, through)
 
 
 @pytest.fixture(scope="module")
@@ -179,13 +177,12 @@ def test_killed_crawl_leaves_no_truncated_jsonl(tmp_path):
     part = tmp_path / "items.jsonl.part"
     with LocalServer(table, tls=False) as slow:
         urls = ",".join(f"{slow.url}{path}" for _host, path in table.pages)
-        env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "scrapy.cmdline", "crawl", "renrendoc", "-a", f"urls={urls}",
+            scrapy_command("crawl", "renrendoc", "-a", f"urls={urls}",
              "-O", str(feed), "-s", "AUTOTHROTTLE_START_DELAY=0",
              "-s", f"DOCSPIDER_STATE={tmp_path / 'state.sqlite'}",
-             "-s", f"DOCSPIDER_ARCHIVE_DIR={tmp_path / 'warc'}"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "-s", f"DOCSPIDER_ARCHIVE_DIR={tmp_path / 'warc'}"),
+            cwd=ROOT, env=scrapy_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 60
             while not (part.exists() and part.stat().st_size) and time.monotonic() < deadline:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +18,7 @@ from docspider.demo.site import LISTING, demo_site, load_documents
 from docspider.localserver import LocalServer, Page, PageTable
 from docspider.output import schema_errors
 
-from conftest import PROXY_VARIABLES, ROOT, crawl, json_lines, stat
+from conftest import ROOT, crawl, json_lines, scrapy_command, scrapy_env, stat
 
 DOCS = load_documents()
 
@@ -121,12 +119,11 @@ def test_stopped_crawl_resumes_and_emits_every_document_once(tmp_path, stop):
     table = demo_site()
     for key, page in list(table.pages.items()):
         table.pages[key] = replace(page, delay=0.15)
-    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
-    env.update(SCRAPY_SETTINGS_MODULE="docspider.settings")
+    env = scrapy_env({"SCRAPY_SETTINGS_MODULE": "docspider.settings"})
     with LocalServer(table, tls=False) as server:
-        command = [sys.executable, "-m", "scrapy.cmdline", "crawl", "renrendoc",
-                   "-a", f"base_url={server.url}", "-s", "JOBDIR=job",
-                   "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+        command = scrapy_command("crawl", "renrendoc", "-a", f"base_url={server.url}",
+                                 "-s", "JOBDIR=job", "-s", "AUTOTHROTTLE_ENABLED=False",
+                                 "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
         first = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE)
         feeds = tmp_path / "output" / "renrendoc"
