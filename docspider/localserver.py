@@ -38,6 +38,7 @@ class Page:
     status: int = 200
     delay: float = 0.0          # seconds before answering, to model a slow site
     etag: str | None = None     # sent as ETag; a request with a matching If-None-Match gets 304
+    headers: tuple[tuple[str, str], ...] = ()   # more response headers (Location, Retry-After …)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(page.body)))
         if page.etag:
             self.send_header("ETag", page.etag)
+        for name, value in page.headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(page.body)
 
