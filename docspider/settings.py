@@ -35,8 +35,16 @@ ITEM_PIPELINES = {"docspider.incremental.IncrementalPipeline": 700,
 DOCSPIDER_ARCHIVE = True
 DOCSPIDER_ARCHIVE_DIR = "output/archive/%(name)s"
 DOCSPIDER_ARCHIVE_MAX_SIZE = 1024 ** 3
-DOWNLOADER_MIDDLEWARES = {"docspider.incremental.IncrementalMiddleware": 900,
+DOWNLOADER_MIDDLEWARES = {"docspider.addressguard.InternalAddressGuard": 90,
+                          "docspider.incremental.IncrementalMiddleware": 900,
                           "docspider.archive.WarcArchiveMiddleware": 950}
+
+# Redirect guard (docspider.addressguard, always on; 90: before RobotsTxtMiddleware, so a refused
+# host is not even asked for robots.txt): a redirect or meta refresh to a loopback, private,
+# link-local … address is skipped as `blocked_address`, unless the crawl started on such an
+# address or the host is listed here: host names, IPs or networks, e.g. ["10.0.0.5", "intranet"]
+# (`-s DOCSPIDER_ALLOWED_INTERNAL_HOSTS=10.0.0.5,intranet`).
+DOCSPIDER_ALLOWED_INTERNAL_HOSTS = []
 
 # Incremental crawls (docspider.incremental): what each document was when last fetched, kept
 # in SQLite between runs; empty turns it off (every run fetches and emits everything).
