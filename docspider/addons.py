@@ -17,11 +17,19 @@ class ContactUserAgent:
             settings.set("USER_AGENT", f"docspider/{__version__} (+{contact})", "addon")
 
 
+def feeds(settings) -> dict[str, dict]:
+    """The crawl's feeds: ``FEEDS`` (with ``-o``/``-O``), else the default feed."""
+    configured = settings.getdict("FEEDS")
+    uri = settings.get("DOCSPIDER_DEFAULT_FEED")
+    if configured or not uri:
+        return configured
+    return {uri: {"format": "jsonlines"}}
+
+
 class DefaultFeed:
     """Write items to ``DOCSPIDER_DEFAULT_FEED`` (JSON lines) when no feed is configured: a
     ``-o``/``-O`` option or a ``FEEDS`` setting replaces it, an empty value turns it off."""
 
     def update_settings(self, settings) -> None:
-        uri = settings.get("DOCSPIDER_DEFAULT_FEED")
-        if uri and not settings.getdict("FEEDS"):
-            settings.set("FEEDS", {uri: {"format": "jsonlines"}}, "addon")
+        if not settings.getdict("FEEDS") and (default := feeds(settings)):
+            settings.set("FEEDS", default, "addon")

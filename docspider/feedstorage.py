@@ -1,39 +1,189 @@
-"""Atomic file feeds: a feed is written as `<name>.part` and renamed into place when it closes.
+"""Atomic, confirmed file feeds, and the recovery of a killed crawl's feed.
 
-A crawl that is killed leaves only the `.part` file (possibly ending in a cut line), never a
-truncated `.jsonl`: consumers that read `*.jsonl` see complete feeds only.
+A feed is written as ``<name>.part`` and renamed into place when it closes, so consumers that
+read ``*.jsonl`` see complete feeds only. While a crawl writes a ``.part`` it holds an exclusive
+``flock`` on it: a ``.part`` nobody holds was left by a dead crawl, one that is held belongs to
+a live crawl and is never touched (two crawls can never write one feed). Files are opened
+exclusively, never overwriting another crawl's.
+
+Every line is written whole and unbuffered, so a killed crawl's ``.part`` holds every item it
+emitted. A write that fails (disk full, read-only file system) is cut back to the last whole
+line, reported through the `write_failed` signal (the crawl then stops, see
+:mod:`docspider.writes`) and nothing more is written to that feed; `lines_written` tells the
+components that record documents which lines really reached the file.
+
+`recover_killed_feeds` finishes the ``.part`` files a dead crawl left: JSON lines are cut after
+their last complete line and renamed; other formats cannot be cut safely, and refuse with
+`FeedNotRecoverable`.
 """
 from __future__ import annotations
 
+import fcntl
+import glob
+import io
+import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
+from docspider.signals import write_failed
+
 PART_SUFFIX = ".part"
+_RECOVERABLE_FORMATS = ("jsonlines", "jsonl", "jl")
+
+
+class FeedNotRecoverable(Exception):
+    """A dead crawl's feed in a format that cannot be cut at a complete item."""
+
+
+class ConfirmedFile(io.RawIOBase):
+    """The ``.part`` file a feed exporter writes to: whole writes or none, failures reported."""
+
+    def __init__(self, path: Path, fd: int, report):
+        self.path, self.fd, self.report = path, fd, report
+        self.error: OSError | None = None
+        self.lines_written = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        data = bytes(data)
+        if self.error is not None:
+            return len(data)                    # the crawl is stopping; the feed ends here
+        start = os.lseek(self.fd, 0, os.SEEK_CUR)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self.fd, view):]
+        except OSError as exc:
+            self.error = exc
+            try:
+                os.ftruncate(self.fd, start)    # no cut line, even when the disk is full
+                os.lseek(self.fd, start, os.SEEK_SET)
+            except OSError:
+                pass
+            self.report(str(self.path), exc)
+            return len(data)
+        self.lines_written += data.count(b"\n")
+        return len(data)
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self.fd)
+        super().close()
 
 
 class AtomicFileFeedStorage(FileFeedStorage):
+    def __init__(self, uri: str, *, feed_options: dict | None = None, crawler=None):
+        super().__init__(uri, feed_options=feed_options)
+        self.crawler = crawler
+        self.file: ConfirmedFile | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler, uri: str, *, feed_options: dict | None = None):
+        return cls(uri, feed_options=feed_options, crawler=crawler)
+
     def _paths(self) -> tuple[Path, Path]:
         final = Path(self.path)
         return final, final.with_name(final.name + PART_SUFFIX)
 
+    def report(self, path: str, error: OSError) -> None:
+        if self.crawler is not None:
+            self.crawler.signals.send_catch_log(write_failed, path=path, error=error)
+
     def open(self, spider) -> IO[bytes]:
         final, part = self._paths()
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if self.write_mode == "ab" and final.exists():
-            shutil.copyfile(final, part)        # append: continue from the last complete feed
-        elif part.exists():
-            part.unlink()                       # a stale partial file from a killed crawl
-        # Unbuffered: every item line reaches the file as it is exported, so a killed crawl's
-        # part file holds all the items it emitted (docspider.incremental recovers them).
-        return part.open(self.write_mode, buffering=0)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if part.exists():
+                if held(part):
+                    raise FileExistsError(f"another crawl is writing {part}")
+                part.unlink()                   # a dead crawl's: recovered already, or stale
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if self.write_mode == "ab" and final.exists():
+                # append: continue from the last complete feed
+                with final.open("rb") as previous, os.fdopen(os.dup(fd), "wb") as out:
+                    shutil.copyfileobj(previous, out)
+        except OSError as exc:
+            self.report(str(part), exc)
+            return io.BytesIO()                 # nothing reaches a file; the crawl stops
+        self.file = ConfirmedFile(part, fd, self.report)
+        return self.file
 
     def store(self, file: IO[bytes]) -> None:
+        if not isinstance(file, ConfirmedFile):
+            return                              # the feed could not be opened
         final, part = self._paths()
-        file.flush()
-        os.fsync(file.fileno())
-        file.close()
-        os.replace(part, final)
+        try:
+            os.fsync(file.fileno())
+            file.close()
+            os.replace(part, final)
+        except OSError as exc:
+            self.report(str(part), exc)
+
+
+def held(path: Path) -> bool:
+    """Whether a live process holds the `flock` of `path`."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)                            # also lets go of a lock taken just now
+
+
+@dataclass(frozen=True)
+class RecoveredFeed:
+    path: Path                  # the final feed file
+    items: list[dict]           # its complete items
+    dropped_bytes: int          # the cut last line
+
+
+def killed_parts(uri: str, name: str, options: dict) -> list[Path]:
+    """`.part` files dead crawls left for this feed URI (local files only)."""
+    if uri.startswith("file://"):
+        uri = uri[len("file://"):]
+    elif "://" in uri:
+        return []
+    pattern = uri.replace("%(name)s", name)
+    for field in ("%(time)s", "%(batch_time)s", "%(batch_id)d", "%(batch_id)s", "%(run_id)s"):
+        pattern = pattern.replace(field, "*")
+    if "*" not in pattern and options.get("overwrite"):
+        return []       # one fixed file each run replaces (-O): nothing to resume
+    found = glob.glob(glob.escape(pattern).replace(glob.escape("*"), "*") + PART_SUFFIX)
+    return [Path(p) for p in sorted(found) if not held(Path(p))]
+
+
+def recover_killed_feeds(uri: str, name: str, options: dict) -> list[RecoveredFeed]:
+    """Finish the `.part` files dead crawls left for a feed: cut after the last complete line
+    and renamed. Raises `FeedNotRecoverable` for a format other than JSON lines."""
+    recovered = []
+    for part in killed_parts(uri, name, options):
+        if options.get("format") not in _RECOVERABLE_FORMATS:
+            raise FeedNotRecoverable(
+                f"{part}: a stopped crawl's {options.get('format')} feed cannot be recovered "
+                "(only JSON lines feeds can); move it aside")
+        data = part.read_bytes()
+        complete = data[: data.rfind(b"\n") + 1]
+        final = part.with_name(part.name[: -len(PART_SUFFIX)])
+        tmp = part.with_name(part.name + ".recovering")
+        tmp.write_bytes(complete)
+        os.replace(tmp, final)
+        part.unlink()
+        recovered.append(RecoveredFeed(final, [json.loads(line) for line in complete.splitlines()],
+                                       len(data) - len(complete)))
+    return recovered

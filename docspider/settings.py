@@ -17,18 +17,19 @@ ROBOTSTXT_OBEY = True
 DOCSPIDER_CONTACT_URL = "https://github.com/docspider/docspider"
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
-
 # Output: UTF-8 JSON with Chinese unescaped.
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Feeds: one JSON-lines file per crawl at DOCSPIDER_DEFAULT_FEED unless -o/-O or FEEDS says
 # otherwise (docspider.addons.DefaultFeed); relative to the directory scrapy runs in. Files are
 # written as `<name>.part` and renamed when the crawl closes (docspider.feedstorage).
-DOCSPIDER_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
+DOCSPIDER_DEFAULT_FEED = "output/%(name)s/%(run_id)s.jsonl"
 FEED_STORAGES = {"file": "docspider.feedstorage.AtomicFileFeedStorage",
                  "": "docspider.feedstorage.AtomicFileFeedStorage"}
-ITEM_PIPELINES = {"docspider.incremental.IncrementalPipeline": 700,
-                  "docspider.pipelines.ValidateItemPipeline": 800}
+# Validate first, then decide the change mark (docspider.changes); a document is recorded in
+# the state store only once its line is written (docspider.crawlstate).
+ITEM_PIPELINES = {"docspider.pipelines.ValidateItemPipeline": 300,
+                  "docspider.changes.ChangePipeline": 700}
 
 # Archive: every response as WARC 1.1 (docspider.archive), next to the download handler so it
 # sees responses as received. `%(name)s` is the spider; files roll over at the size limit.
@@ -36,7 +37,7 @@ DOCSPIDER_ARCHIVE = True
 DOCSPIDER_ARCHIVE_DIR = "output/archive/%(name)s"
 DOCSPIDER_ARCHIVE_MAX_SIZE = 1024 ** 3
 DOWNLOADER_MIDDLEWARES = {"docspider.addressguard.InternalAddressGuard": 90,
-                          "docspider.incremental.IncrementalMiddleware": 900,
+                          "docspider.refresh.RefreshMiddleware": 900,
                           "docspider.archive.WarcArchiveMiddleware": 950}
 
 # Redirect guard (docspider.addressguard, always on; 90: before RobotsTxtMiddleware, so a refused
@@ -46,9 +47,18 @@ DOWNLOADER_MIDDLEWARES = {"docspider.addressguard.InternalAddressGuard": 90,
 # (`-s DOCSPIDER_ALLOWED_INTERNAL_HOSTS=10.0.0.5,intranet`).
 DOCSPIDER_ALLOWED_INTERNAL_HOSTS = []
 
-# Incremental crawls (docspider.incremental): what each document was when last fetched, kept
-# in SQLite between runs; empty turns it off (every run fetches and emits everything).
+# Incremental crawls (docspider.crawlstate): what each document was when last fetched, kept
+# in SQLite between runs; empty turns it off (every run fetches and emits everything). One
+# crawl holds a store at a time: another refuses at once, or waits DOCSPIDER_LOCK_WAIT seconds.
+# DOCSPIDER_REFRESH: when a known document is fetched again (`-a refresh=` overrides it).
 DOCSPIDER_STATE = "output/state/%(name)s.sqlite"
+DOCSPIDER_LOCK_WAIT = 0
+DOCSPIDER_REFRESH = "never"
+DUPEFILTER_CLASS = "docspider.dupefilter.StateDupeFilter"
+SPIDER_MIDDLEWARES = {"docspider.crawlstate.FrontierMiddleware": 100}
 ADDONS = {"docspider.addons.ContactUserAgent": 0, "docspider.addons.DefaultFeed": 0}
-EXTENSIONS = {"docspider.incremental.CrawlState": 100,
+# Switching a component off: DOCSPIDER_STATE, DOCSPIDER_ARCHIVE or DOCSPIDER_DEFAULT_FEED empty
+# (or False); each component then raises NotConfigured and is not loaded at all.
+EXTENSIONS = {"docspider.writes.StopOnWriteFailure": 50,
+              "docspider.crawlstate.CrawlState": 100,
               "docspider.crawlstats.LogCrawlSummary": 500}

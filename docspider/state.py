@@ -1,40 +1,49 @@
 """The crawl state: what docspider knows about each document between runs (pure; no Scrapy).
 
-One SQLite file. `documents` is keyed by the canonical document URL (w3lib's
-`canonicalize_url`: scheme and host lower-cased, query arguments sorted, fragment dropped):
-when the document was last fetched, the HTTP validators it came with (ETag, Last-Modified) and
-the `content_hash` of its text. `frontier` holds the documents a crawl has scheduled but not
-yet finished with, so that a crawl stopped in between can pick them up. Every change is
-committed at once, so a killed crawl loses nothing it recorded.
+`StateStore` is the one interface every component uses; nothing outside a backend touches its
+storage. Documents are keyed by the canonical URL (w3lib's `canonicalize_url`: scheme and host
+lower-cased, query arguments sorted, fragment dropped). A store keeps, per document, when it was
+last fetched, the HTTP validators it came with (ETag, Last-Modified), the `content_hash` of its
+text and the related links it showed; the *frontier*, the documents a crawl scheduled but did
+not finish with, so that the next crawl picks them up; and, for the running crawl only, the
+requests already seen (the duplicate filter). A store is held by one crawl at a time (`lock`).
+
+`open_store` opens a store from the ``DOCSPIDER_STATE`` value: a file path (SQLite, the
+embedded default, :mod:`docspider.sqlitestate`) or ``:memory:``. Within one process a path is
+opened once: `scrapy crawl` opens and locks the store before the crawl starts (so a refusal is
+one line and exit status 2), and the crawl's components are handed the same store.
 """
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from w3lib.url import canonicalize_url
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    url           TEXT PRIMARY KEY,
-    fetched_at    TEXT NOT NULL,
-    etag          TEXT,
-    last_modified TEXT,
-    content_hash  TEXT,
-    links         TEXT
-);
-CREATE INDEX IF NOT EXISTS documents_by_hash ON documents (content_hash);
-CREATE TABLE IF NOT EXISTS frontier (
-    url   TEXT PRIMARY KEY,
-    depth INTEGER NOT NULL
-);
-"""
 _DURATION = re.compile(r"^(\d+)\s*([smhdw]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class StateError(Exception):
+    """The state store cannot be used; the message is one line for the user."""
+
+
+class StateLocked(StateError):
+    """Another crawl holds the store."""
+
+
+class CorruptState(StateError):
+    """The store's file is damaged."""
+
+
+class StateWriteError(StateError):
+    """A change could not be written (disk full, read-only file system …)."""
+
+    def __init__(self, path: str, error: Exception):
+        super().__init__(f"{path}: {error}")
+        self.path, self.error = path, error
 
 
 def document_key(url: str) -> str:
@@ -69,54 +78,72 @@ class Known:
         return now - fetched >= refresh
 
 
-class StateStore:
-    def __init__(self, path: str):
-        """`path`: an SQLite file (its directory is created) or `:memory:`."""
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None)     # autocommit
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
-        if "links" not in columns:          # a store written before links were kept
-            self.db.execute("ALTER TABLE documents ADD COLUMN links TEXT")
+class StateStore(ABC):
+    """What a crawl knows about documents, kept between runs. Every write is durable when the
+    call returns; a failed write raises `StateWriteError`."""
 
-    def lookup(self, url: str) -> Known | None:
-        row = self.db.execute("SELECT url, fetched_at, etag, last_modified, content_hash, links "
-                              "FROM documents WHERE url = ?", (document_key(url),)).fetchone()
-        return Known(*row[:5], json.loads(row[5] or "[]")) if row else None
+    path: str
 
+    @abstractmethod
+    def lock(self, wait: float = 0) -> None:
+        """Hold the store for this crawl, waiting up to `wait` seconds for another crawl to
+        let go; raises `StateLocked` naming the holder. A dead holder's lock is taken over."""
+
+    @abstractmethod
+    def lookup(self, url: str) -> Known | None: ...
+
+    @abstractmethod
     def first_with_hash(self, content_hash: str, other_than: str) -> str | None:
-        row = self.db.execute("SELECT url FROM documents WHERE content_hash = ? AND url != ? "
-                              "ORDER BY fetched_at, url LIMIT 1",
-                              (content_hash, document_key(other_than))).fetchone()
-        return row[0] if row else None
+        """The first document recorded with this text, other than `other_than`."""
 
+    @abstractmethod
     def record(self, url: str, fetched_at: str, content_hash: str | None,
                etag: str | None = None, last_modified: str | None = None,
                links: list[str] | None = None) -> None:
-        self.db.execute(
-            "INSERT INTO documents (url, fetched_at, etag, last_modified, content_hash, links) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
-            "fetched_at = excluded.fetched_at, etag = excluded.etag, "
-            "last_modified = excluded.last_modified, content_hash = excluded.content_hash, "
-            "links = excluded.links",
-            (document_key(url), fetched_at, etag, last_modified, content_hash,
-             json.dumps(links or [])))
+        """The document's item is in a feed (or it was unchanged): known from now on, and no
+        longer in the frontier."""
 
+    @abstractmethod
     def touch(self, url: str, fetched_at: str) -> None:
-        self.db.execute("UPDATE documents SET fetched_at = ? WHERE url = ?",
-                        (fetched_at, document_key(url)))
+        """A known document was confirmed unchanged (304) at `fetched_at`."""
 
+    @abstractmethod
     def schedule(self, url: str, depth: int) -> None:
-        self.db.execute("INSERT INTO frontier (url, depth) VALUES (?, ?) ON CONFLICT (url) "
-                        "DO UPDATE SET depth = min(depth, excluded.depth)", (url, depth))
+        """Put a document in the frontier (kept at the least depth it was reached at)."""
 
+    @abstractmethod
     def finish(self, url: str) -> None:
-        self.db.execute("DELETE FROM frontier WHERE url = ?", (url,))
+        """Take a document out of the frontier: it gave no item and needs no other try."""
 
+    @abstractmethod
     def unfinished(self) -> list[tuple[str, int]]:
-        return self.db.execute("SELECT url, depth FROM frontier ORDER BY rowid").fetchall()
+        """The frontier: (url, depth) in the order they were scheduled."""
 
+    @abstractmethod
+    def seen(self, key: str) -> bool:
+        """Whether this crawl saw the request `key` before; marks it seen."""
+
+    @abstractmethod
     def close(self) -> None:
-        self.db.close()
+        """Let go of the store (and its lock)."""
+
+
+_open: dict[str, StateStore] = {}
+
+
+def open_store(path: str) -> StateStore:
+    """The store at `path` (an SQLite file, created with its directory, or `:memory:`),
+    opened once per process; raises `CorruptState` for a damaged file."""
+    if path != ":memory:" and path in _open:
+        return _open[path]
+    from docspider.sqlitestate import SqliteStateStore
+    store = SqliteStateStore(path)
+    if path != ":memory:":
+        _open[path] = store
+    return store
+
+
+def forget(store: StateStore) -> None:
+    """Called by a backend's `close`: the next `open_store` of its path opens it anew."""
+    if _open.get(store.path) is store:
+        del _open[store.path]

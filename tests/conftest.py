@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -65,13 +66,49 @@ def crawl_workspace(tmp_path_factory) -> Path:
 
 
 def crawl(*args: str, **kwargs):
-    """`scrapy crawl ARGS` with the stats dumped, AutoThrottle starting without its 5 s delay
-    (the servers are local), and a fresh state store and archive directory of its own (a
+    """`scrapy crawl ARGS` with the stats dumped, no politeness delays (the servers are
+    local, see LOCAL_SETTINGS), and a fresh state store and archive directory of its own (a
     test's own `-s DOCSPIDER_STATE=…` / `DOCSPIDER_ARCHIVE_DIR=…` come later and win)."""
     work = Path(tempfile.mkdtemp(dir=_WORKSPACE[0]))
     return run_scrapy("crawl", "-s", f"DOCSPIDER_STATE={work / 'state.sqlite'}",
-                      "-s", f"DOCSPIDER_ARCHIVE_DIR={work / 'archive'}", *args,
-                      "-s", "STATS_DUMP=True", "-s", "AUTOTHROTTLE_START_DELAY=0", **kwargs)
+                      "-s", f"DOCSPIDER_ARCHIVE_DIR={work / 'archive'}", *LOCAL_SETTINGS,
+                      *args, "-s", "STATS_DUMP=True", **kwargs)
+
+
+# Crawls of the local test servers: no politeness delays, retries waiting a few milliseconds.
+LOCAL_SETTINGS = ("-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "DOWNLOAD_DELAY=0",
+                  "-s", "DOCSPIDER_RETRY_BACKOFF=0.01", "-s", "DOCSPIDER_SOFT_BLOCK_PAUSE=0.05")
+
+
+def start_crawl(cwd: Path, *args: str) -> subprocess.Popen:
+    """`scrapy crawl ARGS` in the background in `cwd`, as a user runs it there (default feed
+    and state under `cwd/output`), with LOCAL_SETTINGS. Its log goes to a file — a pipe nobody
+    reads would fill up and stall the crawl; `finish(proc)` waits and returns it."""
+    log = (cwd / f"crawl-{time.monotonic_ns()}.log").open("w+b")
+    proc = subprocess.Popen(scrapy_command("crawl", *LOCAL_SETTINGS, *args), cwd=cwd,
+                            env=scrapy_env({"SCRAPY_SETTINGS_MODULE": "docspider.settings"}),
+                            stdout=subprocess.DEVNULL, stderr=log)
+    proc.log = log
+    return proc
+
+
+def finish(proc: subprocess.Popen, timeout: float = 180) -> str:
+    """Wait for a crawl from `start_crawl`; its log."""
+    proc.wait(timeout=timeout)
+    proc.log.seek(0)
+    text = proc.log.read().decode()
+    proc.log.close()
+    return text
+
+
+def wait_for_lines(folder: Path, pattern: str, count: int, timeout: float = 60) -> None:
+    """Wait until the files matching `pattern` in `folder` hold `count` lines."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sum(p.read_bytes().count(b"\n") for p in folder.glob(pattern)) >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {count} lines in {folder}/{pattern}")
 
 
 def through(proxy: LocalServer) -> dict[str, str]:

@@ -65,7 +65,7 @@ def test_follow_fetches_related_documents(server, tmp_path):
     ("follow=x", "follow: not a whole number"),
     ("follow=-1", "follow: must be 0 or more"),
     ("urls=@/nonexistent/urls.txt", "urls: cannot read"),
-    ("urls=ftp://example.org/x", "urls: not an http(s) URL"),
+    ("urls=ftp://example.org/x", "urls: item 1: not an http(s) URL"),
     ("base_url=not a url", "base_url: not an http(s) URL"),
     ("folow=1", "unknown argument 'folow'"),
     ("refresh=soon", "refresh: not a duration"),

@@ -7,8 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import signal
-import subprocess
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from docspider.demo.site import LISTING, demo_site, load_documents
 from docspider.localserver import LocalServer, Page, PageTable
 from docspider.output import schema_errors
 
-from conftest import ROOT, crawl, json_lines, scrapy_command, scrapy_env, stat
+from conftest import ROOT, crawl, finish, json_lines, start_crawl, stat, wait_for_lines
 
 DOCS = load_documents()
 
@@ -119,22 +117,16 @@ def test_stopped_crawl_resumes_and_emits_every_document_once(tmp_path, stop):
     table = demo_site()
     for key, page in list(table.pages.items()):
         table.pages[key] = replace(page, delay=0.15)
-    env = scrapy_env({"SCRAPY_SETTINGS_MODULE": "docspider.settings"})
+    command = ("renrendoc", "-s", "JOBDIR=job", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
     with LocalServer(table, tls=False) as server:
-        command = scrapy_command("crawl", "renrendoc", "-a", f"base_url={server.url}",
-                                 "-s", "JOBDIR=job", "-s", "AUTOTHROTTLE_ENABLED=False",
-                                 "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
-        first = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE)
+        first = start_crawl(tmp_path, *command, "-a", f"base_url={server.url}")
         feeds = tmp_path / "output" / "renrendoc"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and sum(
-                p.read_bytes().count(b"\n") for p in feeds.glob("*.part")) < 5:
-            time.sleep(0.05)
+        wait_for_lines(feeds, "*.part", 5)
         first.send_signal(stop)
-        first.communicate(timeout=60)
-        second = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, timeout=120)
-        assert second.returncode == 0, second.stderr.decode()
+        finish(first)
+        second = start_crawl(tmp_path, *command, "-a", f"base_url={server.url}")
+        log = finish(second)
+        assert second.returncode == 0, log
     assert not list(feeds.glob("*.part"))
     lines = [line for feed in sorted(feeds.glob("*.jsonl")) for line in json_lines(feed.read_bytes())]
     urls = [item["url"] for item in lines]

@@ -22,6 +22,7 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 from warcio.exceptions import ArchiveLoadFailed
 
+from docspider.crawlstats import exit_status
 from docspider.replay import archived_responses, warcinfo
 
 REPLAY = "docspider.replay.WarcReplayHandler"
@@ -87,10 +88,11 @@ class Command(BaseRunSpiderCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
+        crawler = self._create_crawler(self.spider_name)
         try:
-            self.crawler_process.crawl(self._create_crawler(self.spider_name), **opts.spargs)
+            self.crawler_process.crawl(crawler, **opts.spargs)
             self.crawler_process.start()
         finally:
             Path(self.url_file.name).unlink(missing_ok=True)
-        if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
+        self.exitcode = 1 if self.crawler_process.bootstrap_failed else \
+            exit_status(crawler.stats.get_stats())

@@ -20,7 +20,11 @@ A bad argument stops the crawl before any request with a one-line error.
 from __future__ import annotations
 
 import logging
+import re
+import secrets
+import stat
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,11 +32,13 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest, UsageError
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from docspider.archive import item_time
+from docspider.decode import UndecodableError, decode_response_body
 from docspider.document import build_item, segment_page
-from docspider.signals import page_skipped
+from docspider.signals import page_failed, page_skipped
 from docspider.sites.profile import SiteProfile
 from docspider.state import parse_duration
 
@@ -40,25 +46,60 @@ from docspider.state import parse_duration
 _ROUTINE_SKIPS = {"known", "not_modified"}
 
 
+# A URL file is a list, not a data set: anything bigger is a mistake (a wrong path).
+URL_FILE_MAX_BYTES = 16 * 1024 * 1024
+_COMMENT = re.compile(r"(?:^|\s)#.*$")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
 def parse_urls(value: str) -> list[str]:
+    """`URL,URL` or `@FILE`. Errors name the item or line number and the reason, never the
+    content (the file may not be what the user meant to give)."""
     if value.startswith("@"):
-        path = Path(value[1:])
-        try:
-            lines = path.read_text("utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"urls: cannot read {path}: {exc}") from None
-        urls = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+        lines = read_url_file(Path(value[1:]))
+        where = "line"
     else:
-        urls = [u.strip() for u in value.split(",") if u.strip()]
+        lines = value.split(",")
+        where = "item"
+    urls = []
+    for number, line in enumerate(lines, 1):
+        url = _COMMENT.sub("", line).strip()
+        if url:
+            urls.append(check_url(url, f"urls: {where} {number}"))
     if not urls:
         raise UsageError("urls: no URL given")
-    return [check_url(u, "urls") for u in urls]
+    return urls
 
 
-def check_url(url: str, arg: str) -> str:
+def read_url_file(path: Path) -> list[str]:
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise UsageError(f"urls: {path}: not a regular file")
+        with path.open("rb") as file:
+            data = file.read(URL_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"urls: cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > URL_FILE_MAX_BYTES:
+        raise UsageError(f"urls: {path}: larger than {URL_FILE_MAX_BYTES // 2**20} MiB")
+    if b"\0" in data:
+        raise UsageError(f"urls: {path}: binary data, not a list of URLs")
+    try:
+        return data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UsageError(f"urls: {path}: line {line}: not UTF-8") from None
+
+
+def check_url(url: str, where: str) -> str:
+    if _SPACE_OR_CONTROL.search(url):
+        raise UsageError(f"{where}: not an http(s) URL (spaces or control characters)")
     parts = urlsplit(url)
+    try:
+        parts.port
+    except ValueError:
+        raise UsageError(f"{where}: not a valid URL (bad port)") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{arg}: not an http(s) URL: {url!r}")
+        raise UsageError(f"{where}: not an http(s) URL")
     return url
 
 
@@ -82,8 +123,13 @@ class DocumentSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.seed_urls, self.follow_depth, self.base_url, self.refresh = self.check_arguments(
             urls=urls, follow=follow, base_url=base_url, refresh=refresh, **kwargs)
-        self.requested: dict[str, int] = {}     # URL -> the least depth it was reached at
-        self.unfollowed: dict[str, list[str]] = {}  # parsed too deep to follow: URL -> links
+        self.refresh_given = refresh is not None        # else DOCSPIDER_REFRESH decides
+        # Names this crawl's feed (`%(run_id)s`) and WARC files: unique, so that two crawls
+        # sharing a folder never write to one file.
+        self.run_id = f"{datetime.now(timezone.utc):%Y-%m-%dT%H-%M-%S}-{secrets.token_hex(3)}"
+        # Pages parsed deeper than `follow` allows (URL -> depth, links), in case a shorter
+        # path reaches them later; none is ever kept at depth 0.
+        self.unfollowed: dict[str, tuple[int, list[str]]] = {}
 
     @classmethod
     def check_arguments(cls, urls: str | None = None, follow: str | None = None,
@@ -94,10 +140,10 @@ class DocumentSpider(scrapy.Spider):
             raise UsageError(f"unknown argument {unknown[0]!r} "
                              "(known: urls, follow, base_url, refresh)")
         try:
-            refresh_after = parse_duration(refresh) if refresh else None
+            refresh_after = parse_duration(refresh) if refresh is not None else None
         except ValueError as exc:
             raise UsageError(f"refresh: {exc}") from None
-        return (parse_urls(urls) if urls else [],
+        return (parse_urls(urls) if urls is not None else [],
                 parse_follow(follow, default=0 if urls else 1),
                 check_url(base_url, "base_url") if base_url else None,
                 refresh_after)
@@ -113,33 +159,32 @@ class DocumentSpider(scrapy.Spider):
         """The site rules for a URL; a site spider applies its own to every host it is given."""
         return self.profile
 
-    def request(self, url: str, depth: int) -> scrapy.Request | None:
-        """A request for a page, or None if this run already asked for it. Duplicates are
-        tracked per run instead of by Scrapy's dupefilter, whose record persists in a JOBDIR
-        and would hide, after a kill, pages that were requested but never fetched; what is
-        known across runs is the state store's business (docspider.incremental)."""
-        if url in self.requested:
-            self.requested[url] = min(self.requested[url], depth)
-            return None
-        self.requested[url] = depth
+    def request(self, url: str, depth: int) -> scrapy.Request:
+        """The request for a page reached at `depth`. Scrapy's scheduler drops a page this
+        crawl asked for already (docspider.dupefilter)."""
         return scrapy.Request(url, callback=self.parse_page, errback=self.skip_failed,
-                              cb_kwargs={"depth": depth}, dont_filter=True,
+                              cb_kwargs={"depth": depth},
                               meta={"docspider_kind": self.profile_for(url).page_kind(url)})
 
     def requests(self, urls, depth: int):
+        limit = self.settings.getint("URLLENGTH_LIMIT")
         for url in urls:
-            before = self.requested.get(url)
-            if (request := self.request(url, depth)) is not None:
-                yield request
-            elif before > depth and url in self.unfollowed:
+            if limit and len(url) > limit:
+                self.skip(f"{url[:100]}…", "url_too_long", f"URL longer than {limit} characters")
+                continue
+            deeper = self.unfollowed.get(url)
+            if deeper is not None and deeper[0] > depth:
                 # parsed already, reached too deep to follow its links; now reached by a
                 # shorter path, so they are followed from here
-                yield from self.follow(url, self.unfollowed.pop(url), depth)
+                del self.unfollowed[url]
+                yield from self.follow(url, deeper[1], depth)
+            yield self.request(url, depth)
 
     def follow(self, url: str, links: list[str], depth: int):
         """Requests for a document's related links on its own host, if `depth` allows."""
         if depth >= self.follow_depth:
-            self.unfollowed[url] = links
+            if depth > 0:
+                self.unfollowed[url] = (depth, links)
             return
         host = urlsplit(url).hostname
         yield from self.requests((link for link in links if urlsplit(link).hostname == host),
@@ -150,31 +195,55 @@ class DocumentSpider(scrapy.Spider):
             yield request
 
     def skip(self, url: str, reason: str, detail: str, level: int = logging.WARNING) -> None:
-        """Count a page that gave no item under `docspider/skipped/<reason>` and log why."""
+        """Count a page that gave no item and needs no other try under
+        `docspider/skipped/<reason>` and log why."""
         self.crawler.stats.inc_value(f"docspider/skipped/{reason}")
         self.logger.log(level, "skipped %s: %s", url, detail)
         self.crawler.signals.send_catch_log(page_skipped, url=url, reason=reason)
+
+    def fail(self, request, reason: str, detail: str) -> None:
+        """Count a page that failed after its retries under `docspider/failed/<reason>`: it
+        stays in the frontier, so the next run fetches it again."""
+        attempts = request.meta.get("retry_times", 0) + 1
+        self.crawler.stats.inc_value(f"docspider/failed/{reason}")
+        self.logger.warning("failed %s after %d attempt%s: %s", request.url, attempts,
+                            "s" * (attempts > 1), detail)
+        self.crawler.signals.send_catch_log(page_failed, url=request.url, reason=reason)
 
     def skip_failed(self, failure: Failure):
         request = failure.request
         if failure.check(HttpError):
             status = failure.value.response.status
-            self.skip(request.url, f"http_{status}", f"HTTP status {status}")
+            if status in {int(c) for c in self.settings.getlist("RETRY_HTTP_CODES")}:
+                self.fail(request, f"http_{status}", f"HTTP status {status}")
+            else:
+                self.skip(request.url, f"http_{status}", f"HTTP status {status}")
         elif failure.check(IgnoreRequest):
             detail = str(failure.value) or "request ignored"
-            reason = getattr(failure.value, "skip_reason", None) or (
-                "robots_txt" if "robots.txt" in detail else "ignored")
+            reason = getattr(failure.value, "skip_reason", None) or _ignored_reason(detail)
+            if getattr(failure.value, "failed", False):
+                self.fail(request, reason, detail)
+                return
             level = logging.DEBUG if reason in _ROUTINE_SKIPS else logging.INFO
             self.skip(request.url, reason, detail, level)
-            # a known document is not fetched again, but the links it showed still lead on
-            yield from self.follow(request.url, getattr(failure.value, "links", []),
-                                   self.requested.get(request.url, request.cb_kwargs["depth"]))
+            if known := getattr(failure.value, "known", None):
+                # not fetched again, but the links it showed still lead on
+                yield from self.follow(request.url, known.links, request.cb_kwargs["depth"])
         else:
             name = failure.type.__name__
-            self.skip(request.url, name, f"{name}: {failure.getErrorMessage()}")
+            detail = f"{name}: {failure.getErrorMessage()}"
+            if failure.check(*self.retried_exceptions):      # retried, and failed each time
+                self.fail(request, name, detail)
+            else:
+                self.skip(request.url, name, detail)
+
+    @cached_property
+    def retried_exceptions(self) -> tuple[type, ...]:
+        return tuple(load_object(e) if isinstance(e, str) else e
+                     for e in self.settings.getlist("RETRY_EXCEPTIONS"))
+
 
     def parse_page(self, response, depth: int):
-        depth = min(depth, self.requested.get(response.url, depth))
         if not isinstance(response, TextResponse):
             self.skip(response.url, "not_text", "not a text response")
             return
@@ -193,12 +262,18 @@ class DocumentSpider(scrapy.Spider):
                                  depth)
         pager = next(filter(None, (response.xpath("//a[normalize-space()=$t]/@href", t=text).get()
                                    for text in profile.next_page_texts)), None)
-        if pager and urlsplit(next_url := response.urljoin(pager)).scheme in ("http", "https"):
-            yield from self.requests([next_url], depth)
+        if pager and (next_url := urlsplit(response.urljoin(pager))).scheme in ("http", "https") \
+                and next_url.hostname == host:
+            yield from self.requests([next_url.geturl()], depth)
 
     def parse_document(self, response, depth: int):
         try:
-            seg = segment_page(response.text, is_html=True, base_url=response.url)
+            text, _encoding = decode_response_body(
+                response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+            seg = segment_page(text, is_html=True, base_url=response.url)
+        except UndecodableError as exc:
+            self.skip(response.url, "not_text", f"cannot decode the page: {exc}")
+            return
         except Exception as exc:            # one unparseable page must not end the crawl
             self.skip(response.url, "parse_error", f"segmentation failed: {exc!r}", logging.ERROR)
             return
@@ -210,3 +285,12 @@ class DocumentSpider(scrapy.Spider):
         fetched = response.meta.get("fetched_at") or item_time(datetime.now(timezone.utc))
         yield build_item(seg, url=response.url, fetched_at=fetched,
                          archive=response.meta.get("archive"))
+
+
+def _ignored_reason(detail: str) -> str:
+    """The skip reason of a request Scrapy's own middlewares ignored."""
+    if "robots.txt" in detail:
+        return "robots_txt"
+    if "max size" in detail or "DOWNLOAD_MAXSIZE" in detail or "larger than" in detail:
+        return "too_large"
+    return "ignored"

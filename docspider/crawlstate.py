@@ -1,0 +1,191 @@
+"""The crawl's state store: taken before the crawl, recorded into as documents are done.
+
+`prepare` runs before anything is fetched (`scrapy crawl` calls it first, so a refusal is one
+line and exit status 2): it opens the store named by ``DOCSPIDER_STATE`` and takes its lock
+(waiting ``DOCSPIDER_LOCK_WAIT`` seconds for another crawl, 0 by default), then finishes what a
+dead crawl of the same store left: each ``.part`` of this spider's feeds nobody holds is cut
+after its last complete line and renamed (:mod:`docspider.feedstorage`), and its documents are
+recorded as emitted.
+
+`CrawlState` (extension; `NotConfigured` when ``DOCSPIDER_STATE`` is empty) keeps the books
+during the crawl, in this order for a document: it enters the frontier when its request is
+scheduled; the items pass validation, then the change decision (:mod:`docspider.changes`);
+a document is recorded — known from now on, out of the frontier — only once its line is in the
+feeds (``item_scraped`` after the feed exporter wrote it, and no write failed), or when it was
+found unchanged; a page skipped for good (404, robots.txt …) leaves the frontier; a page that
+failed after its retries stays there, so the next run fetches it again.
+
+`FrontierMiddleware` (spider middleware) starts a crawl with the documents the store's frontier
+holds, before the spider's own start requests.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
+
+from docspider.addons import feeds
+from docspider.feedstorage import RecoveredFeed, recover_killed_feeds
+from docspider.signals import page_skipped, write_failed
+from docspider.state import StateStore, StateWriteError, open_store
+from docspider.writes import writes_failed
+
+logger = logging.getLogger(__name__)
+
+
+class Unchanged(DropItem):
+    """The document's text is what it was at its last fetch: not emitted, recorded as
+    fetched (raised by docspider.changes)."""
+
+
+@dataclass
+class Prepared:
+    store: StateStore
+    recovered: list[RecoveredFeed] = field(default_factory=list)
+
+
+_prepared: dict[tuple[str, str], Prepared] = {}
+
+
+def state_path(settings, spider_name: str) -> str | None:
+    path = settings.get("DOCSPIDER_STATE")
+    return path % {"name": spider_name} if path else None
+
+
+def prepare(settings, spider_name: str) -> Prepared | None:
+    """Open and lock the spider's state store and recover a dead crawl's feeds; None when the
+    state store is off. Raises `StateError` or `FeedNotRecoverable` with a one-line message.
+    Done once per process and spider."""
+    path = state_path(settings, spider_name)
+    if path is None:
+        return None
+    if (path, spider_name) in _prepared:
+        return _prepared[(path, spider_name)]
+    store = open_store(path)
+    try:
+        store.lock(wait=settings.getfloat("DOCSPIDER_LOCK_WAIT"))
+        prepared = Prepared(store)
+        for uri, options in feeds(settings).items():
+            for feed in recover_killed_feeds(str(uri), spider_name, options):
+                for item in feed.items:
+                    if item.get("url") and store.lookup(item["url"]) is None:
+                        record(store, ItemAdapter(item))
+                prepared.recovered.append(feed)
+    except Exception:
+        store.close()
+        raise
+    _prepared[(path, spider_name)] = prepared
+    return prepared
+
+
+def state_store(crawler) -> StateStore:
+    """The crawl's state store, for a component's `from_crawler`; `NotConfigured` when off."""
+    prepared = prepare(crawler.settings, crawler.spidercls.name)
+    if prepared is None:
+        raise NotConfigured("DOCSPIDER_STATE is empty")
+    return prepared.store
+
+
+def record(store: StateStore, adapter: ItemAdapter, etag: str | None = None,
+           last_modified: str | None = None) -> None:
+    """Record a document whose item is in a feed: known from now on, no longer unfinished."""
+    links = [link for related in adapter.get("related") or []
+             if (link := ItemAdapter(related).get("url"))]
+    store.record(adapter["url"], adapter["fetched_at"], adapter.get("content_hash"), etag,
+                 last_modified, links)
+
+
+class CrawlState:
+    """Extension: the state store during the crawl (see the module docstring)."""
+
+    def __init__(self, crawler, prepared: Prepared):
+        self.crawler = crawler
+        self.store = prepared.store
+        stats = crawler.stats
+        for feed in prepared.recovered:
+            stats.inc_value("docspider/recovered/feeds")
+            stats.inc_value("docspider/recovered/items", len(feed.items))
+            logger.info("recovered %d complete items of a stopped crawl into %s "
+                        "(%d bytes of a cut last line dropped)", len(feed.items), feed.path,
+                        feed.dropped_bytes)
+        if jobdir := crawler.settings.get("JOBDIR"):
+            # The frontier holds every unfinished document and listings are fetched again:
+            # Scrapy's own queue would only repeat them (and is inconsistent after a kill).
+            shutil.rmtree(Path(jobdir, "requests.queue"), ignore_errors=True)
+        connect = crawler.signals.connect
+        connect(self.request_scheduled, signal=signals.request_scheduled)
+        connect(self.item_scraped, signal=signals.item_scraped)
+        connect(self.item_dropped, signal=signals.item_dropped)
+        connect(self.page_skipped, signal=page_skipped)
+        connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        prepared = prepare(crawler.settings, crawler.spidercls.name)
+        if prepared is None:
+            raise NotConfigured("DOCSPIDER_STATE is empty")
+        return cls(crawler, prepared)
+
+    def write(self, change, *args) -> None:
+        """Apply a change to the store, unless a write failed already; a failure of its own
+        stops the crawl."""
+        if writes_failed(self.crawler.stats):
+            return
+        try:
+            change(*args)
+        except StateWriteError as exc:
+            self.crawler.signals.send_catch_log(write_failed, path=exc.path, error=exc.error)
+
+    def request_scheduled(self, request, spider) -> None:
+        if request.meta.get("docspider_kind") == "document":
+            self.write(self.store.schedule, request.url, request.cb_kwargs.get("depth", 0))
+
+    def item_scraped(self, item, response, spider) -> None:
+        """Connected after the feed exporter: the line is written, unless a write failed."""
+        self.remember(ItemAdapter(item), response)
+
+    def item_dropped(self, item, response, exception, spider) -> None:
+        if isinstance(exception, Unchanged):
+            self.remember(ItemAdapter(item), response)
+
+    def remember(self, adapter: ItemAdapter, response) -> None:
+        if not adapter.get("url"):
+            return
+        etag, last_modified = response.meta.get("docspider_validators", (None, None))
+        self.write(record, self.store, adapter, etag, last_modified)
+        for earlier in response.meta.get("redirect_urls", ()):
+            self.write(self.store.finish, earlier)
+
+    def page_skipped(self, url: str, **_details) -> None:
+        self.write(self.store.finish, url)
+
+    def spider_closed(self, spider) -> None:
+        self.store.close()
+        _prepared.clear()
+
+
+class FrontierMiddleware:
+    """Spider middleware: the documents a stopped crawl left unfinished come first."""
+
+    def __init__(self, crawler, store: StateStore):
+        self.crawler = crawler
+        self.store = store
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler, state_store(crawler))
+
+    async def process_start(self, start):
+        unfinished = self.store.unfinished()
+        if unfinished:
+            self.crawler.stats.set_value("docspider/resumed/documents", len(unfinished))
+            logger.info("resuming %d documents a stopped crawl left unfinished", len(unfinished))
+        for url, depth in unfinished:
+            yield self.crawler.spider.request(url, depth)
+        async for request in start:
+            yield request

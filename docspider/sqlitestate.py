@@ -1,0 +1,153 @@
+"""The SQLite state store, docspider's embedded default (see :mod:`docspider.state`).
+
+One file: `documents` (per canonical URL: last fetch, validators, content hash, links) and
+`frontier` (documents scheduled, not finished). The write-ahead log with ``synchronous=NORMAL``
+makes each committed change survive the crawl being killed (not a power cut: that may lose the
+last changes, never the file). The lock is an exclusive ``flock`` on ``<file>.lock``, which
+holds the holder's pid for the message; the kernel drops it when the holder dies, so a dead
+crawl's lock is simply taken over. The requests seen by the running crawl stay in memory: a
+crawl that stops keeps its unfinished documents in the frontier, not its seen set.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from docspider.state import (CorruptState, Known, StateError, StateLocked, StateStore,
+                             StateWriteError,
+                             document_key, forget)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    url           TEXT PRIMARY KEY,
+    fetched_at    TEXT NOT NULL,
+    etag          TEXT,
+    last_modified TEXT,
+    content_hash  TEXT,
+    links         TEXT
+);
+CREATE INDEX IF NOT EXISTS documents_by_hash ON documents (content_hash);
+CREATE TABLE IF NOT EXISTS frontier (
+    url   TEXT PRIMARY KEY,
+    depth INTEGER NOT NULL
+);
+"""
+_MOVE_ASIDE = ("move it aside to start afresh (the next crawl then fetches every document "
+               "again)")
+
+
+class SqliteStateStore(StateStore):
+    def __init__(self, path: str):
+        self.path = path
+        self.lock_file: int | None = None
+        self.seen_keys: set[str] = set()
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None)     # autocommit
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            check = self.db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(check)
+            self.db.executescript(_SCHEMA)
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
+            if "links" not in columns:          # a store written before links were kept
+                self.db.execute("ALTER TABLE documents ADD COLUMN links TEXT")
+        except sqlite3.OperationalError as exc:      # the file system, not the file
+            raise StateError(f"cannot open the state store {path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            detail = " ".join(str(exc).replace("*", "").split())[:100]
+            raise CorruptState(f"the state store {path} is damaged ({detail}): {_MOVE_ASIDE}") \
+                from None
+
+    def lock(self, wait: float = 0) -> None:
+        if self.path == ":memory:" or self.lock_file is not None:
+            return
+        fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                    os.close(fd)
+                    raise StateLocked(f"another crawl holds {self.path} (pid {holder})") \
+                        from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self.lock_file = fd
+
+    def _write(self, *statements: tuple[str, tuple]) -> None:
+        try:
+            if len(statements) == 1:
+                self.db.execute(*statements[0])
+                return
+            self.db.execute("BEGIN")
+            for statement in statements:
+                self.db.execute(*statement)
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise StateWriteError(self.path, exc) from None
+
+    def lookup(self, url: str) -> Known | None:
+        row = self.db.execute("SELECT url, fetched_at, etag, last_modified, content_hash, links "
+                              "FROM documents WHERE url = ?", (document_key(url),)).fetchone()
+        return Known(*row[:5], json.loads(row[5] or "[]")) if row else None
+
+    def first_with_hash(self, content_hash: str, other_than: str) -> str | None:
+        row = self.db.execute("SELECT url FROM documents WHERE content_hash = ? AND url != ? "
+                              "ORDER BY fetched_at, url LIMIT 1",
+                              (content_hash, document_key(other_than))).fetchone()
+        return row[0] if row else None
+
+    def record(self, url: str, fetched_at: str, content_hash: str | None,
+               etag: str | None = None, last_modified: str | None = None,
+               links: list[str] | None = None) -> None:
+        key = document_key(url)
+        self._write(
+            ("INSERT INTO documents (url, fetched_at, etag, last_modified, content_hash, links) "
+             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+             "fetched_at = excluded.fetched_at, etag = excluded.etag, "
+             "last_modified = excluded.last_modified, content_hash = excluded.content_hash, "
+             "links = excluded.links",
+             (key, fetched_at, etag, last_modified, content_hash, json.dumps(links or []))),
+            ("DELETE FROM frontier WHERE url = ?", (key,)))
+
+    def touch(self, url: str, fetched_at: str) -> None:
+        key = document_key(url)
+        self._write(("UPDATE documents SET fetched_at = ? WHERE url = ?", (fetched_at, key)),
+                    ("DELETE FROM frontier WHERE url = ?", (key,)))
+
+    def schedule(self, url: str, depth: int) -> None:
+        self._write(("INSERT INTO frontier (url, depth) VALUES (?, ?) ON CONFLICT (url) "
+                     "DO UPDATE SET depth = min(depth, excluded.depth)",
+                     (document_key(url), depth)))
+
+    def finish(self, url: str) -> None:
+        self._write(("DELETE FROM frontier WHERE url = ?", (document_key(url),)))
+
+    def unfinished(self) -> list[tuple[str, int]]:
+        return self.db.execute("SELECT url, depth FROM frontier ORDER BY rowid").fetchall()
+
+    def seen(self, key: str) -> bool:
+        if key in self.seen_keys:
+            return True
+        self.seen_keys.add(key)
+        return False
+
+    def close(self) -> None:
+        self.db.close()
+        if self.lock_file is not None:
+            os.close(self.lock_file)            # releases the flock
+            self.lock_file = None
+        forget(self)
