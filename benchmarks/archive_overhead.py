@@ -79,6 +79,7 @@ def crawl(url: str, archive: bool, documents: int, pages: int, work: Path,
                "-a", f"base_url={url}", "-O", str(out),
                "-s", f"DOCSPIDER_ARCHIVE={archive}", "-s", f"DOCSPIDER_ARCHIVE_DIR={warc}",
                "-s", "DOCSPIDER_STATE=", "-s", "AUTOTHROTTLE_ENABLED=False",
+               "-s", "DOWNLOAD_DELAY=0",
                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "CONCURRENT_REQUESTS=16",
                "-s", "STATS_DUMP=True", "-s", "LOG_LEVEL=INFO"]
     env = {k: v for k, v in os.environ.items()

@@ -17,6 +17,29 @@ ROBOTSTXT_OBEY = True
 DOCSPIDER_CONTACT_URL = "https://github.com/docspider/docspider"
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
+# At least this many seconds between two requests to one host (Scrapy varies it 0.5-1.5x;
+# AutoThrottle only lengthens it). Lower it only for sites you run yourself.
+DOWNLOAD_DELAY = 1.0
+
+# Limits: a document page is some hundreds of KB; a body (after decompression) above
+# DOWNLOAD_MAXSIZE is not fetched (`docspider/skipped/too_large`), one above DOWNLOAD_WARNSIZE
+# is logged. Scrapy's defaults (1 GiB / 32 MiB) would let a gzip bomb fill the memory.
+DOWNLOAD_MAXSIZE = 32 * 1024 ** 2
+DOWNLOAD_WARNSIZE = 4 * 1024 ** 2
+
+# Retries (docspider.retrying replaces Scrapy's RetryMiddleware, same RETRY_* settings): a
+# retry waits DOCSPIDER_RETRY_BACKOFF seconds, doubled each attempt, at most
+# DOCSPIDER_RETRY_BACKOFF_MAX; a Retry-After pauses the host, at most DOCSPIDER_RETRY_AFTER_MAX;
+# soft blocks (captcha, login or access-denied walls, empty, binary or garbled 200 pages) are
+# retried too, and a host mostly soft-blocked pauses DOCSPIDER_SOFT_BLOCK_PAUSE after each.
+# A page that fails after its last retry stays in the frontier: the next run fetches it again.
+RETRY_TIMES = 3
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"       # the spider's own WARNING names the page and reason
+DOCSPIDER_RETRY_BACKOFF = 2.0
+DOCSPIDER_RETRY_BACKOFF_MAX = 60.0
+DOCSPIDER_RETRY_AFTER_MAX = 300.0
+DOCSPIDER_SOFT_BLOCK_PAUSE = 30.0
+
 # Output: UTF-8 JSON with Chinese unescaped.
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -37,6 +60,8 @@ DOCSPIDER_ARCHIVE = True
 DOCSPIDER_ARCHIVE_DIR = "output/archive/%(name)s"
 DOCSPIDER_ARCHIVE_MAX_SIZE = 1024 ** 3
 DOWNLOADER_MIDDLEWARES = {"docspider.addressguard.InternalAddressGuard": 90,
+                          "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+                          "docspider.retrying.RetryMiddleware": 550,
                           "docspider.refresh.RefreshMiddleware": 900,
                           "docspider.archive.WarcArchiveMiddleware": 950}
 

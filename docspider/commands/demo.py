@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from docspider.crawlstats import CrawlSummary
 from docspider.demo.site import demo_site
@@ -24,7 +25,7 @@ SPIDER = "renrendoc"
 
 class Command(ScrapyCommand):
     requires_project = True
-    # The site is local: no need for AutoThrottle's 5 s opening delay or per-item debug lines.
+    # The site is local: no need for politeness delays or per-item debug lines.
     # Its port changes every run, so a state store would see every page as a new URL.
     default_settings = {"LOG_LEVEL": "INFO", "AUTOTHROTTLE_START_DELAY": 0.5,
                         "DOCSPIDER_STATE": "", "DOCSPIDER_ARCHIVE_DIR": "output/archive/demo"}
@@ -37,6 +38,8 @@ class Command(ScrapyCommand):
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%S")
         self.feed = Path("output", "demo", f"{stamp}.jsonl")
         self.settings.set("FEEDS", {str(self.feed): {"format": "jsonlines"}}, priority="cmdline")
+        if self.settings.getpriority("DOWNLOAD_DELAY") < SETTINGS_PRIORITIES["cmdline"]:
+            self.settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")   # its own local site
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None

@@ -158,11 +158,21 @@ class _Flattener:
         self.parts.append(el.tail or "")
 
 
+class UnparseableError(ValueError):
+    """The page's tree is beyond what the HTML parser can build (nested too deep)."""
+
+
 def parse_html(html: str):
-    """Parse an HTML document; returns the lxml root (empty documents give a bare root)."""
+    """Parse an HTML document; returns the lxml root (empty documents give a bare root).
+    Raises `UnparseableError` when libxml2 gives up on the tree: what it returns then has lost
+    the text below its depth limit, and segmenting it would emit an empty document."""
     if not html.strip():
         return lxml_html.fromstring("<html></html>")
-    return lxml_html.document_fromstring(html)
+    parser = lxml_html.HTMLParser(huge_tree=True)   # a per-call parser: its error log is ours
+    root = lxml_html.document_fromstring(html, parser=parser)
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise UnparseableError(f"the HTML tree is too deep to parse ({parser.error_log[0].message})")
+    return root
 
 
 def blocks_from_html(root) -> list[Block]:
