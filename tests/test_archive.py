@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 from docspider.localserver import LocalServer, PageTable
 from docspider.output import schema_errors
 
-from conftest import SITE, crawl, json_lines, run_scrapy, stat, through
+from conftest import (ROOT, SITE, crawl, json_lines, run_scrapy, scrapy_command, scrapy_env,
+                      stat, through)
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +37,16 @@ def warc_files(work: Path) -> list[Path]:
     return sorted((work / "warc").iterdir())
 
 
+# `<run id>-<n>.warc.gz`; for now the run id is the start time and the process id
+RUN_FILE = re.compile(r"(?P<run>\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-[0-9a-f]+)-\d{5}\.warc\.gz")
+
+
 def test_every_fetch_is_archived_and_files_roll_over(crawled):
     work, items, log, fetched = crawled
     files = warc_files(work)
     assert len(files) >= 2                             # rolled over at 6000 bytes
-    assert all(f.name.endswith(".warc.gz") for f in files)   # none left `.open`
+    assert all(RUN_FILE.fullmatch(f.name) for f in files)    # none left `.open`
+    assert len({RUN_FILE.fullmatch(f.name)["run"] for f in files}) == 1
     records = []
     for path in files:
         with path.open("rb") as stream:
@@ -75,14 +82,47 @@ def test_items_point_at_their_response_records(crawled):
     assert len(items) == 3
     for item in items:
         assert schema_errors(item) == []
-        where = item["archive"]
-        with open(where["file"], "rb") as stream:
-            stream.seek(where["offset"])
-            member = stream.read(where["length"])
-        record = gzip.decompress(member).decode("utf-8", "replace")   # exactly one gzip member
-        head = record.split("\r\n\r\n", 1)[0]
-        assert "WARC-Type: response" in head and f"WARC-Target-URI: {item['url']}" in head
-        assert f"WARC-Date: {item['fetched_at'][:-1]}." in head          # the same instant
+        assert_points_at_response(item)
+
+
+def assert_points_at_response(item: dict) -> None:
+    where = item["archive"]
+    with open(where["file"], "rb") as stream:
+        stream.seek(where["offset"])
+        member = stream.read(where["length"])
+    record = gzip.decompress(member).decode("utf-8", "replace")   # exactly one gzip member
+    head = record.split("\r\n\r\n", 1)[0]
+    assert "WARC-Type: response" in head and f"WARC-Target-URI: {item['url']}" in head
+    assert f"WARC-Date: {item['fetched_at'][:-1]}." in head          # the same instant
+
+
+def test_crawls_sharing_an_archive_directory_write_their_own_files(tmp_path):
+    """Two crawls of one spider at once, archiving to one directory: each writes its own files
+    and each item points at its own response record."""
+    archive = tmp_path / "warc"
+    with LocalServer(PageTable.from_directory(SITE)) as proxy:
+        crawls = []
+        for n in (1, 2):
+            with (tmp_path / f"crawl{n}.log").open("wb") as log:
+                crawls.append(subprocess.Popen(
+                    scrapy_command("crawl", "renrendoc", "-O", str(tmp_path / f"items{n}.jsonl"),
+                                   "-s", f"DOCSPIDER_ARCHIVE_DIR={archive}",
+                                   "-s", f"DOCSPIDER_STATE={tmp_path / f'state{n}.sqlite'}",
+                                   "-s", "DOCSPIDER_ARCHIVE_MAX_SIZE=6000",
+                                   "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "DOWNLOAD_DELAY=0"),
+                    cwd=ROOT, env=scrapy_env(through(proxy)), stdout=subprocess.DEVNULL,
+                    stderr=log))
+        returncodes = [proc.wait(timeout=300) for proc in crawls]
+    assert returncodes == [0, 0], [(tmp_path / f"crawl{n}.log").read_text() for n in (1, 2)]
+    runs = []
+    for n in (1, 2):
+        items = json_lines((tmp_path / f"items{n}.jsonl").read_bytes())
+        assert len(items) == 3
+        for item in items:
+            assert_points_at_response(item)
+        runs.append({RUN_FILE.fullmatch(Path(item["archive"]["file"]).name)["run"] for item in items})
+    assert len(runs[0]) == len(runs[1]) == 1 and runs[0] != runs[1]
+    assert all(RUN_FILE.fullmatch(f.name) for f in archive.iterdir())     # none left `.open`
 
 
 def test_reparse_rebuilds_the_crawl_items_offline(crawled, tmp_path):
