@@ -7,7 +7,8 @@ Pages are looked up by (host, path with query):
 * a proxy request with an absolute URI (``GET http://www.renrendoc.com/paper/1.html``) by its host,
   so spiders crawl their real URLs unmodified through Scrapy's standard ``http_proxy`` support;
 * an HTTPS proxy request (``CONNECT www.renrendoc.com:443``) is answered over TLS with a
-  self-signed certificate naming every host in the table, then looked up like a proxy request.
+  self-signed certificate naming every host in the table, then looked up like a proxy request
+  (any host: one the table does not have answers 404, like a site without the page).
   (Scrapy does not check certificate chains by default; the names keep its host check quiet.)
 
 Anything not in the table is a 404. Every request is recorded in ``requests`` (host + path and
@@ -17,7 +18,10 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import socket
 import ssl
+import struct
+import sys
 import tempfile
 import threading
 import time
@@ -39,21 +43,26 @@ class Page:
     delay: float = 0.0          # seconds before answering, to model a slow site
     etag: str | None = None     # sent as ETag; a request with a matching If-None-Match gets 304
     headers: tuple[tuple[str, str], ...] = ()   # more response headers (Location, Retry-After …)
+    reset: bool = False         # close the connection without an answer (a connection reset)
 
 
 @dataclass(frozen=True)
 class Seen:
     target: str                 # host + path, host "" for plain requests
     headers: dict[str, str]
-    status: int                 # the status it was answered with
+    status: int                 # the status it was answered with (0: connection reset)
+    at: float = field(default_factory=time.monotonic)   # when it arrived
 
 
 @dataclass
 class PageTable:
-    pages: dict[tuple[str, str], Page] = field(default_factory=dict)
+    # a page, or a script of pages served in turn (the last one from then on)
+    pages: dict[tuple[str, str], Page | tuple[Page, ...]] = field(default_factory=dict)
+    hits: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def add(self, url: str, page: Page) -> None:
-        """Serve ``page`` at ``url``: absolute (served to proxy clients) or a path (plain)."""
+    def add(self, url: str, page: Page | tuple[Page, ...]) -> None:
+        """Serve ``page`` at ``url``: absolute (served to proxy clients) or a path (plain).
+        A tuple of pages is a script: the first request gets the first page, and so on."""
         parts = urlsplit(url)
         self.pages[((parts.hostname or "").lower(), _path_of(parts))] = page
 
@@ -69,7 +78,12 @@ class PageTable:
         return table
 
     def get(self, host: str, path: str) -> Page | None:
-        return self.pages.get((host.lower(), path))
+        key = (host.lower(), path)
+        page = self.pages.get(key)
+        if isinstance(page, tuple):
+            hit = self.hits[key] = self.hits.get(key, 0) + 1
+            page = page[min(hit, len(page)) - 1]
+        return page
 
     def hosts(self) -> list[str]:
         return sorted({host for host, _path in self.pages if host})
@@ -86,7 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_CONNECT(self) -> None:  # noqa: N802 (http.server API)
         host = self.path.rsplit(":", 1)[0].lower()
-        if self.server.tls is None or host not in self.server.table.hosts():
+        if self.server.tls is None:
             self.send_error(404)
             return
         self.send_response(200, "Connection established")
@@ -102,7 +116,13 @@ class _Handler(BaseHTTPRequestHandler):
             host, path = parts.hostname or "", _path_of(parts)
         else:
             host, path = self.tunnel_host, self.path
-        page = self.server.table.get(host, path)
+        with self.server.lock:
+            page = self.server.table.get(host, path)
+        if page is not None and page.reset:
+            self.server.record(Seen(f"{host}{path}", dict(self.headers), 0))
+            self.close_connection = True     # closed with SO_LINGER 0: the client sees a reset
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return
         not_modified = page is not None and page.etag is not None \
             and self.headers.get("If-None-Match") == page.etag
         status = 404 if page is None else 304 if not_modified else page.status
@@ -148,17 +168,22 @@ class LocalServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.table = table
         self.requests: list[Seen] = []
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self.tls = _tls_context(table.hosts()) if tls and table.hosts() else None
         self._thread = threading.Thread(target=self.serve_forever, name="docspider-localserver",
                                         daemon=True)
+
+    def handle_error(self, request, client_address) -> None:
+        # a client that gave up (a timeout, a cancelled download) is part of the tests' faults
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
     def record(self, seen: Seen) -> None:
-        with self._lock:
+        with self.lock:
             self.requests.append(seen)
 
     def __enter__(self) -> LocalServer:
