@@ -282,7 +282,7 @@ class WarcArchiveMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("DOCSPIDER_ARCHIVE"):
-            raise NotConfigured("DOCSPIDER_ARCHIVE is off")
+            raise NotConfigured
         mw = cls(crawler)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)

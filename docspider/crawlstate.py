@@ -60,7 +60,8 @@ def state_path(settings, spider_name: str) -> str | None:
 def prepare(settings, spider_name: str) -> Prepared | None:
     """Open and lock the spider's state store and recover a dead crawl's feeds; None when the
     state store is off. Raises `StateError` or `FeedNotRecoverable` with a one-line message.
-    Done once per process and spider."""
+    Done once per process and spider: `scrapy crawl` calls it before the crawl starts, and
+    the crawl's components get the same store."""
     path = state_path(settings, spider_name)
     if path is None:
         return None
@@ -87,7 +88,7 @@ def state_store(crawler) -> StateStore:
     """The crawl's state store, for a component's `from_crawler`; `NotConfigured` when off."""
     prepared = prepare(crawler.settings, crawler.spidercls.name)
     if prepared is None:
-        raise NotConfigured("DOCSPIDER_STATE is empty")
+        raise NotConfigured    # the state store is off (DOCSPIDER_STATE empty)
     return prepared.store
 
 
@@ -128,7 +129,7 @@ class CrawlState:
     def from_crawler(cls, crawler):
         prepared = prepare(crawler.settings, crawler.spidercls.name)
         if prepared is None:
-            raise NotConfigured("DOCSPIDER_STATE is empty")
+            raise NotConfigured    # the state store is off (DOCSPIDER_STATE empty)
         return cls(crawler, prepared)
 
     def write(self, change, *args) -> None:

@@ -9,8 +9,9 @@ exclusively, never overwriting another crawl's.
 Every line is written whole and unbuffered, so a killed crawl's ``.part`` holds every item it
 emitted. A write that fails (disk full, read-only file system) is cut back to the last whole
 line, reported through the `write_failed` signal (the crawl then stops, see
-:mod:`docspider.writes`) and nothing more is written to that feed; `lines_written` tells the
-components that record documents which lines really reached the file.
+:mod:`docspider.writes`) and nothing more is written to that feed. That is how the feed
+confirms an item: the write happens while the feed exporter handles ``item_scraped``, and the
+state store records the document right after, only if no write failed.
 
 `recover_killed_feeds` finishes the ``.part`` files a dead crawl left: JSON lines are cut after
 their last complete line and renamed; other formats cannot be cut safely, and refuse with
@@ -46,7 +47,6 @@ class ConfirmedFile(io.RawIOBase):
     def __init__(self, path: Path, fd: int, report):
         self.path, self.fd, self.report = path, fd, report
         self.error: OSError | None = None
-        self.lines_written = 0
 
     def writable(self) -> bool:
         return True
@@ -68,8 +68,6 @@ class ConfirmedFile(io.RawIOBase):
             except OSError:
                 pass
             self.report(str(self.path), exc)
-            return len(data)
-        self.lines_written += data.count(b"\n")
         return len(data)
 
     def fileno(self) -> int:

@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 
 from docspider.state import (CorruptState, Known, StateError, StateLocked, StateStore,
-                             StateWriteError,
-                             document_key, forget)
+                             StateWriteError, document_key)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -150,4 +149,3 @@ class SqliteStateStore(StateStore):
         if self.lock_file is not None:
             os.close(self.lock_file)            # releases the flock
             self.lock_file = None
-        forget(self)

@@ -9,9 +9,7 @@ not finish with, so that the next crawl picks them up; and, for the running craw
 requests already seen (the duplicate filter). A store is held by one crawl at a time (`lock`).
 
 `open_store` opens a store from the ``DOCSPIDER_STATE`` value: a file path (SQLite, the
-embedded default, :mod:`docspider.sqlitestate`) or ``:memory:``. Within one process a path is
-opened once: `scrapy crawl` opens and locks the store before the crawl starts (so a refusal is
-one line and exit status 2), and the crawl's components are handed the same store.
+embedded default, :mod:`docspider.sqlitestate`) or ``:memory:``.
 """
 from __future__ import annotations
 
@@ -128,22 +126,8 @@ class StateStore(ABC):
         """Let go of the store (and its lock)."""
 
 
-_open: dict[str, StateStore] = {}
-
-
 def open_store(path: str) -> StateStore:
-    """The store at `path` (an SQLite file, created with its directory, or `:memory:`),
-    opened once per process; raises `CorruptState` for a damaged file."""
-    if path != ":memory:" and path in _open:
-        return _open[path]
+    """The store at `path`: an SQLite file (created with its directory) or `:memory:`;
+    raises `CorruptState` for a damaged file."""
     from docspider.sqlitestate import SqliteStateStore
-    store = SqliteStateStore(path)
-    if path != ":memory:":
-        _open[path] = store
-    return store
-
-
-def forget(store: StateStore) -> None:
-    """Called by a backend's `close`: the next `open_store` of its path opens it anew."""
-    if _open.get(store.path) is store:
-        del _open[store.path]
+    return SqliteStateStore(path)

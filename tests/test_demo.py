@@ -38,3 +38,6 @@ def test_demo_crawls_the_bundled_site(tmp_path):
     related = sum(len(i["related"]) for i in items.values())
     assert f"{len(documents)} documents, {pages} excerpt pages, {related} related titles" in printed
     assert f"output: output/demo/{feed.name}" in printed
+    # its own archive folder, and no state store (its URLs change every run)
+    assert {p.name for p in (tmp_path / "output").iterdir()} == {"demo", "archive"}
+    assert [p.name for p in (tmp_path / "output" / "archive").iterdir()] == ["demo"]

@@ -25,10 +25,12 @@ SPIDER = "renrendoc"
 
 class Command(ScrapyCommand):
     requires_project = True
-    # The site is local: no need for politeness delays or per-item debug lines.
-    # Its port changes every run, so a state store would see every page as a new URL.
-    default_settings = {"LOG_LEVEL": "INFO", "AUTOTHROTTLE_START_DELAY": 0.5,
-                        "DOCSPIDER_STATE": "", "DOCSPIDER_ARCHIVE_DIR": "output/archive/demo"}
+    default_settings = {"LOG_LEVEL": "INFO", "AUTOTHROTTLE_START_DELAY": 0.5}
+    # The site is local: no politeness delay. Its port changes every run, so a state store
+    # would see every page as a new URL. These override the project's settings (a command's
+    # defaults do not), unless given with -s.
+    demo_settings = {"DOWNLOAD_DELAY": 0, "DOCSPIDER_STATE": "",
+                     "DOCSPIDER_ARCHIVE_DIR": "output/archive/demo"}
 
     def short_desc(self) -> str:
         return "Crawl the bundled demo site on 127.0.0.1 (no network needed) and summarise it"
@@ -38,8 +40,9 @@ class Command(ScrapyCommand):
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%S")
         self.feed = Path("output", "demo", f"{stamp}.jsonl")
         self.settings.set("FEEDS", {str(self.feed): {"format": "jsonlines"}}, priority="cmdline")
-        if self.settings.getpriority("DOWNLOAD_DELAY") < SETTINGS_PRIORITIES["cmdline"]:
-            self.settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")   # its own local site
+        for name, value in self.demo_settings.items():
+            if self.settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]:
+                self.settings.set(name, value, priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
