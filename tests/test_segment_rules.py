@@ -191,3 +191,15 @@ def test_related_items_with_snippets():
                                   "2024 © Example.net Privacy Policy | Terms of Service | Feedback")))
     assert [t for t, _ in seg.related] == ["Annual Report 2020", "Lab Manual Exercise 4"]
     assert seg.excerpt_text == EN_LINE
+
+
+def test_glued_adverts_and_watermarks_are_cut_and_the_text_kept():
+    advert = "买文档就送您 纸全套, Q 号交流 123456789 或 98765432"
+    seg = segment_text(doc(f"1、{advert} 精选优质文档-倾情为你奉上校园植物观察记录{LONG}前半",
+                           f"2、{advert} 后半{LONG}", f"3、{advert}"))
+    assert [p.n for p in seg.pages] == [1, 2]
+    assert seg.excerpt_text == f"校园植物观察记录{LONG}前半后半{LONG}"
+    chrome = [b.text for b in seg.blocks if b.label == "chrome"]
+    assert sum(advert in c for c in chrome) == 3 and "精选优质文档-倾情为你奉上" in chrome
+    traditional = segment_text(doc(f"買文檔就送您 紙全套, Q 號交流 123456789{LONG}"))
+    assert traditional.excerpt_text == LONG

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from urllib.parse import urljoin
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import vocab
 from .blocks import Block
@@ -423,6 +423,7 @@ class _Segmenter:
             if (counts[key] >= 2 and _TITLE_CHARS[0] <= len(key) <= _TITLE_CHARS[1]
                     and not (self.kinds[i] or b.list_item or b.href or is_meta_line(b.text)
                              or vocab.BUTTONS.match(b.lkey) or vocab.WELCOME.match(b.key)
+                             or vocab.CONTENT_NOISE.search(b.lkey)
                              or self.footer[i] or self.notice[i])):
                 return b.text, key
         return None
@@ -503,8 +504,25 @@ class _Segmenter:
 
 def segment_blocks(blocks: list[Block], *, title_hint: str | None = None,
                    base_url: str | None = None) -> Segmentation:
-    """Label ``blocks`` in place and return the parts of the page."""
-    return _Segmenter(blocks, title_hint, base_url).run()
+    """Label ``blocks`` and return the parts of the page (its blocks, glued noise split off)."""
+    return _Segmenter(split_glued(blocks), title_hint, base_url).run()
+
+
+def split_glued(blocks: list[Block]) -> list[Block]:
+    """A line with an advert or watermark glued to its words becomes the noise, as blocks of
+    their own, and the line without it (its page number kept): the noise never takes the
+    text with it."""
+    out: list[Block] = []
+    for b in blocks:
+        spans = [m.group().strip() for m in vocab.GLUED_NOISE.finditer(b.text)]
+        rest = vocab.GLUED_NOISE.sub("", b.text).strip()
+        if not spans or not _WORD.search(_OWN_PAGE_MARKER.sub("", rest, count=1)):
+            out.append(b)
+            continue
+        out += [replace(b, text=span, raw=span, _key=None, _ckey=None, _lkey=None)
+                for span in spans]
+        out.append(replace(b, text=rest, raw=rest, _key=None, _ckey=None, _lkey=None))
+    return out
 
 
 def strip_site_suffix(title: str) -> str:

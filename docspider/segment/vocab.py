@@ -143,6 +143,18 @@ CONTENT_NOISE = re.compile(
     )),
 )
 
+# Injected adverts and watermarks that sites glue to the document's words (`1、买文档就送您 纸全
+# 套, Q 号交流 … 或 …精选优质文档-倾情为你奉上<text>`): spans cut out of a line, which keeps its
+# text (renrendoc /p- and /paper/ pages, taowenge). Matched on the line as shown, in either
+# script; a line that is nothing but such spans is chrome through CONTENT_NOISE.
+GLUED_NOISE = re.compile(
+    "|".join((
+        r"[买買]文[档檔]就送您?[^,，]{0,10}?[纸紙]全套\s*[,，]?\s*[qQＱ]\s*[号號]交流\s*\d{5,}"
+        r"(?:\s*或\s*\d{5,})?\s*",
+        r"精[选選][优優][质質]文[档檔]\s*[-－—]\s*[倾傾]情[为為][你您]奉上\s*",
+    )),
+)
+
 # The share line of share-line sites: `《T》由会员分享,可在线阅读,更多相关《T》请在X上搜索。`
 SHARE_LINE = re.compile(r"由会员分享.{0,12}可在线阅读|更多相关.{1,200}请在.{1,120}上搜索")
 
