@@ -203,3 +203,17 @@ def test_glued_adverts_and_watermarks_are_cut_and_the_text_kept():
     assert sum(advert in c for c in chrome) == 3 and "精选优质文档-倾情为你奉上" in chrome
     traditional = segment_text(doc(f"買文檔就送您 紙全套, Q 號交流 123456789{LONG}"))
     assert traditional.excerpt_text == LONG
+
+
+def test_seo_title_runs_and_a_repeated_summary_are_not_text():
+    body = ("湖边观鸟活动记录第一部分写清了时间地点和参与人数，还有天气情况的说明。"
+            "第二部分按时间顺序记下看到的鸟类，并附上简单的外形描述和数量估计。")
+    summary = body[:60] + "..."
+    run = "小学科学观察日记范文大全高中物理实验报告模板幼儿园秋季运动会方案"
+    seg = segment_text(doc(summary, body[:40], run, body[40:]))
+    assert seg.excerpt_text == body[:40] + "\n" + body[40:]
+    links = "".join(f'<a href="/c/{n}.html">{t}</a>' for n, t in enumerate(
+        ("小学科学观察日记范文大全", "高中物理实验报告模板", "秋季运动会方案")))
+    html = (f"<html><body><div>下载本文档</div><h2>文档简介</h2><div>{body[:40]}</div>"
+            f"<div>{links}</div><div>{body[40:]}</div><h2>温馨提示</h2></body></html>")
+    assert segment_html(html).excerpt_text == body[:40] + "\n" + body[40:]

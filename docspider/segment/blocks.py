@@ -24,6 +24,7 @@ class Block:
     tag: str = ""                  # nearest block element (HTML only)
     context: str = ""              # ancestors' classes and ids, space separated (HTML only)
     href: str | None = None        # the link the block consists of (HTML only)
+    link_run: bool = False         # two or more links and (nearly) nothing else (HTML only)
     blank_before: int = 0          # blank lines / empty blocks right before this one
     label: str = ""                # set by the classifier
     _key: str | None = field(default=None, repr=False)
@@ -109,8 +110,11 @@ class _Flattener:
         href = None
         if len(links) == 1 and tidy_space(links[0][1]) == text:
             href = links[0][0] or None
+        link_run = len(links) >= 2 and \
+            sum(len(compact(t)) for _, t in links) >= 0.9 * len(compact(text))
         self.blocks.append(Block(text=text, raw=raw, list_item=list_item, number=number, tag=tag,
-                                 context=context, href=href, blank_before=self.blank))
+                                 context=context, href=href, link_run=link_run,
+                                 blank_before=self.blank))
         self.blank = 0
 
     def walk(self, el, context: str, in_li: bool, number: int | None) -> None:

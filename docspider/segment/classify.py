@@ -53,7 +53,11 @@ _TITLE_SUFFIX = re.compile(r"\s*[-_|–—]\s*[^-_|–—]{2,16}$")
 _SITEISH = re.compile(r"文库|文档|网|文阁|办公|docs?|wenku", re.I)
 _PRICE_UNIT = re.compile(r"^(金币|元|下载券)$")
 _SNIPPET_MIN = 150         # a related item's excerpt snippet is longer than a title
-_TITLE_CHARS = (4, 100)    # a title line: this many characters (compact) at least / at most
+_TITLE_CHARS = (4, 100)
+_RUN_MIN = 30              # an unpunctuated run of titles is at least this long
+_SUMMARY_MIN = 50          # a summary repeating the text's start: at least this long
+_ELLIPSIS = re.compile(r"(\.{3}|…+)$")
+_PUNCTUATED = re.compile(r"[\s,.;:!?，。；：、！？]")    # a title line: this many characters (compact) at least / at most
 
 
 @dataclass
@@ -113,6 +117,13 @@ def _is_footer(block: Block) -> bool:
 
 def _has_words(block: Block) -> bool:
     return _WORD.search(block.key) is not None
+
+
+def _is_link_run(block: Block) -> bool:
+    """Titles strung together as a line of their own (SEO anchor runs injected into the
+    text): a block of links, or in flattened text a long line with no punctuation or space,
+    which prose never is."""
+    return block.link_run or (len(block.ckey) >= _RUN_MIN and not _PUNCTUATED.search(block.key))
 
 
 class _Segmenter:
@@ -180,7 +191,8 @@ class _Segmenter:
             b = self.blocks[i]
             if not content and self.repeated_title and b.ckey == self.repeated_title:
                 b.label = METADATA          # the title shown again above the text
-            elif (not _has_words(b) or vocab.CONTENT_NOISE.search(b.lkey)
+            elif (not _has_words(b) or vocab.CONTENT_NOISE.search(b.lkey) or _is_link_run(b)
+                    or self.is_repeated_summary(i, end)
                     or vocab.SHARE_LINE.search(b.key) or vocab.BUTTONS.match(b.lkey)
                     or vocab.THUMBNAIL.match(b.key) or vocab.PAGE_COUNTER.match(b.key)
                     or (len(b.key) < 60 and apply_markers(self.meta, b.key))):
@@ -208,6 +220,16 @@ class _Segmenter:
         else:
             text = "\n".join(self.clean(self.blocks[i].text) for i in content)
             self.seg.pages.append(Page(None, text))
+
+    def is_repeated_summary(self, i: int, end: int) -> bool:
+        """A summary the site made of the text's start, cut with `…`, shown above the text."""
+        key = self.blocks[i].ckey
+        cut = _ELLIPSIS.search(key)
+        if cut is None or cut.start() < _SUMMARY_MIN:
+            return False
+        following = "".join(b.ckey for b in self.blocks[i + 1:end]
+                            if not (_is_link_run(b) or vocab.CONTENT_NOISE.search(b.lkey)))
+        return key[:_SUMMARY_MIN] in following
 
     def _starts_page_one(self, i: int) -> bool:
         m = vocab.PAGE_MARKER.match(self.blocks[i].key)
