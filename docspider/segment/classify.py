@@ -179,6 +179,7 @@ class _Segmenter:
             if (self.kinds[i] or self.notice[i] or is_meta_line(b.text) or b.list_item
                     or (notice_items and numbered)
                     or vocab.THUMBNAIL.match(b.key) or vocab.READ_MORE.search(b.key)
+                    or vocab.FURNITURE.search(b.lkey)
                     or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.lkey)
                     or vocab.NAV_BAR.match(b.key) or (self.hint_key and b.ckey == self.hint_key)):
                 start = i + 1
@@ -192,6 +193,7 @@ class _Segmenter:
             if not content and self.repeated_title and b.ckey == self.repeated_title:
                 b.label = METADATA          # the title shown again above the text
             elif (not _has_words(b) or vocab.CONTENT_NOISE.search(b.lkey) or _is_link_run(b)
+                    or vocab.FURNITURE.search(b.lkey)
                     or self.is_repeated_summary(i, end)
                     or vocab.SHARE_LINE.search(b.key) or vocab.BUTTONS.match(b.lkey)
                     or vocab.THUMBNAIL.match(b.key) or vocab.PAGE_COUNTER.match(b.key)
@@ -446,6 +448,7 @@ class _Segmenter:
                     and not (self.kinds[i] or b.list_item or b.href or is_meta_line(b.text)
                              or vocab.BUTTONS.match(b.lkey) or vocab.WELCOME.match(b.key)
                              or vocab.CONTENT_NOISE.search(b.lkey)
+                             or vocab.FURNITURE.search(b.lkey)
                              or self.footer[i] or self.notice[i])):
                 return b.text, key
         return None

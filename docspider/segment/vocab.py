@@ -44,11 +44,12 @@ DISCLAIMER_HEADINGS = re.compile(
     r"^[-•]?\s*" + _NOTICE_HEADING + r"(\s*\|\s*" + _NOTICE_HEADING + ")*" + _HEAD_TAIL,
 )
 RELATED_HEADINGS = re.compile(
-    r"^[-•]?\s*(" + _words(
+    # `【学生请假条】相关文章:`: the topic in brackets may come first
+    r"^[-•]?\s*(【[^】]{1,30}】\s*)?(" + _words(
         "最新文档", "相关文档", "相关资源", "猜你喜欢", "相关搜索", "热门文档", "推荐文档",
         "相关推荐", "为你推荐", "为您推荐", "精品文档", "同类文档", "相似文档", "相关阅读",
         "大家都在看", "最近上传", "热门推荐", "最新上传", "本类热门", "其他文档", "更多文档",
-        "相关资料", "热门资料", "相关下载",
+        "相关资料", "热门资料", "相关下载", "相关文章", "类似文章", "相关范文", "推荐阅读",
         "similar documents", "related documents", "recommended", "recommended documents",
         "you may also like", "more documents", "podobné dokumenty", "liknande dokument",
         "dokumen-dokumen yang mirip",
@@ -76,6 +77,7 @@ NOTICE_PHRASES = re.compile(
         r"(侵犯|涉及|侵害)(您|你)的?(合法)?权益", r"本站(只|仅)提供(文档的)?存储(与|和)下载",
         r"published without (your|the owner's) permission", r"send us a dmca",
         r"copyright (infringement|holder)",
+        r"^申明敬告", r"文章内容仅供预览",
     )),
 )
 
@@ -154,6 +156,26 @@ GLUED_NOISE = re.compile(
         r"精[选選][优優][质質]文[档檔]\s*[-－—]\s*[倾傾]情[为為][你您]奉上\s*",
     )),
 )
+
+# Furniture: whole lines a site puts above or into the document text, never its words (they
+# are chrome inside the document block and mark its start before it). Each entry says where it
+# was seen; tests/test_segment_rules.py checks that each one fires on a page written for it.
+FURNITURE_ENTRIES = (
+    (r"^(时间:\s*)?\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s+小编:",
+     "范文 sites: the date and editor line"),
+    (r"以下是小编(为大家)?(精心)?(带来|整理|收集|准备|分享)的", "范文 sites: the stock opener"),
+    (r"^.{0,30}篇[一二三四五六七八九十]{1,3}$", "范文 sites: a sample's header (篇一, X篇二)"),
+    (r"^来源:.{0,20}时间:\s*\d{4}-\d{1,2}-\d{1,2}", "77cn: the source and date line"),
+    (r"^上一页(\s+\d{1,3})+\s+下一页$", "77cn: the pager under the text"),
+    (r"^隐藏答案$", "77cn: the answer toggle"),
+    (r"^点击这里给我发消息$", "77cn: the contact button"),
+    (r"^[^\s:]{2,24}\s+\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2})?(\s*发布于\S{2,8})?$",
+     "360doc: the byline (user, date, province)"),
+    (r"^来自:\s*\S.{0,40}>\s*《[^》]{1,20}》$", "360doc: 来自 user > 《folder》"),
+    (r"^预览加载中", "douchai: the loading line"),
+    (r"^\d{1,3}\s*/\s*\d{1,3}$", "douchai: a page counter i/N"),
+)
+FURNITURE = re.compile("|".join(f"(?:{pattern})" for pattern, _seen in FURNITURE_ENTRIES))
 
 # The share line of share-line sites: `《T》由会员分享,可在线阅读,更多相关《T》请在X上搜索。`
 SHARE_LINE = re.compile(r"由会员分享.{0,12}可在线阅读|更多相关.{1,200}请在.{1,120}上搜索")
