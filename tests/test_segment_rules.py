@@ -1,6 +1,8 @@
 """Segmentation rules on small pages written for these tests."""
 from __future__ import annotations
 
+import re
+
 from docspider.segment import segment_html, segment_text
 from docspider.segment.normalize import match_key
 
@@ -217,3 +219,48 @@ def test_seo_title_runs_and_a_repeated_summary_are_not_text():
     html = (f"<html><body><div>下载本文档</div><h2>文档简介</h2><div>{body[:40]}</div>"
             f"<div>{links}</div><div>{body[40:]}</div><h2>温馨提示</h2></body></html>")
     assert segment_html(html).excerpt_text == body[:40] + "\n" + body[40:]
+
+
+# One line written for each furniture entry, in the shape the site shows it.
+FURNITURE_SAMPLES = {
+    "范文 sites: the date and editor line": "2023-04-02 09:15:20    小编：HLQ",
+    "范文 sites: the stock opener": "写作能力越来越重要，以下是小编为大家整理的春游作文，希望对您有所帮助。",
+    "77cn: the source and date line": "来源：网络收集 时间：2022-06-01 下载这篇文档 手机版",
+    "360doc: the byline (user, date, province)": "读书人老周 2021-09-30 发布于江苏",
+    "360doc: 来自 user > 《folder》": "来自: 读书人老周 > 《学习资料》",
+    "douchai: the loading line": "预览加载中,请您耐心等待几秒...",
+    "范文 sites: a sample's header (篇一, X篇二)": "春游作文篇二",
+    "77cn: the pager under the text": "上一页 1 2 3 下一页",
+    "77cn: the answer toggle": "隐藏答案",
+    "77cn: the contact button": "点击这里给我发消息",
+    "douchai: a page counter i/N": "2/5",
+}
+
+
+def test_every_furniture_entry_fires_and_is_never_text():
+    from docspider.segment import vocab
+    assert {seen for _pattern, _head, seen in vocab.FURNITURE_ENTRIES} == set(FURNITURE_SAMPLES)
+    for pattern, _head, seen in vocab.FURNITURE_ENTRIES:
+        sample = FURNITURE_SAMPLES[seen]
+        assert re.search(pattern, match_key(sample).lower()), seen
+        seg = segment_text(doc(LONG, sample, LONG + "二"))
+        assert seg.excerpt_text == f"{LONG}\n{LONG}二", seen
+        assert [b.label for b in seg.blocks if b.text == " ".join(sample.split())] == ["chrome"], seen
+
+
+def test_head_furniture_marks_where_the_text_starts():
+    page = "\n".join(("春游作文(精选2篇)", "2023-04-02 09:15:20 小编:HLQ",
+                      "写作能力越来越重要，以下是小编为大家整理的春游作文，希望对您有所帮助。",
+                      "春游作文篇一", LONG, "春游作文篇二", LONG + "二",
+                      "【春游作文】相关文章:", "- 秋游作文", "- 家乡的春天"))
+    seg = segment_text(page)
+    assert seg.excerpt_text == f"{LONG}\n{LONG}二"
+    assert [t for t, _url in seg.related] == ["秋游作文", "家乡的春天"]
+
+
+def test_help_list_after_the_preview_is_a_notice():
+    seg = segment_text(doc(LONG, "亲,该文档总共12页,到这已经超出免费预览范围,如果喜欢就直接下载吧~",
+                           "如果您无法下载资料,请参考说明:", "1、部分资料下载需要金币,请确认余额。",
+                           "2、已购买的文档可重复下载,不会重复扣费。", tail=()))
+    assert seg.excerpt_text == LONG
+    assert seg.disclaimer == ["部分资料下载需要金币,请确认余额。", "已购买的文档可重复下载,不会重复扣费。"]

@@ -179,7 +179,7 @@ class _Segmenter:
             if (self.kinds[i] or self.notice[i] or is_meta_line(b.text) or b.list_item
                     or (notice_items and numbered)
                     or vocab.THUMBNAIL.match(b.key) or vocab.READ_MORE.search(b.key)
-                    or vocab.FURNITURE.search(b.lkey)
+                    or vocab.HEAD_FURNITURE.search(b.lkey)
                     or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.lkey)
                     or vocab.NAV_BAR.match(b.key) or (self.hint_key and b.ckey == self.hint_key)):
                 start = i + 1

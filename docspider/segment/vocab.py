@@ -41,7 +41,9 @@ _NOTICE_HEADING = r"[【\[]?(" + _words(
 ) + r")[】\]]?"
 # `版权提示 | 免责声明`: headings of two notices side by side are one heading.
 DISCLAIMER_HEADINGS = re.compile(
-    r"^[-•]?\s*" + _NOTICE_HEADING + r"(\s*\|\s*" + _NOTICE_HEADING + ")*" + _HEAD_TAIL,
+    r"^[-•]?\s*" + _NOTICE_HEADING + r"(\s*\|\s*" + _NOTICE_HEADING + ")*" + _HEAD_TAIL
+    # douchai's help list: `如果您无法下载资料,请参考说明:`
+    + r"|^如果?您?无法下载\S{0,6}\s*,?\s*请参考说明" + _HEAD_TAIL,
 )
 RELATED_HEADINGS = re.compile(
     # `【学生请假条】相关文章:`: the topic in brackets may come first
@@ -157,25 +159,29 @@ GLUED_NOISE = re.compile(
     )),
 )
 
-# Furniture: whole lines a site puts above or into the document text, never its words (they
-# are chrome inside the document block and mark its start before it). Each entry says where it
-# was seen; tests/test_segment_rules.py checks that each one fires on a page written for it.
-FURNITURE_ENTRIES = (
-    (r"^(时间:\s*)?\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s+小编:",
+# Furniture: whole lines a site puts above or into the document text, never its words: chrome
+# inside the document block. `head` entries only stand above the text, so before it they mark
+# where it starts; the others also stand between its lines. Each entry says where it was seen;
+# tests/test_segment_rules.py checks that each one fires on a page written for it.
+FURNITURE_ENTRIES = (   # (pattern, head, where it was seen)
+    (r"^(时间:\s*)?\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s+小编:", True,
      "范文 sites: the date and editor line"),
-    (r"以下是小编(为大家)?(精心)?(带来|整理|收集|准备|分享)的", "范文 sites: the stock opener"),
-    (r"^.{0,30}篇[一二三四五六七八九十]{1,3}$", "范文 sites: a sample's header (篇一, X篇二)"),
-    (r"^来源:.{0,20}时间:\s*\d{4}-\d{1,2}-\d{1,2}", "77cn: the source and date line"),
-    (r"^上一页(\s+\d{1,3})+\s+下一页$", "77cn: the pager under the text"),
-    (r"^隐藏答案$", "77cn: the answer toggle"),
-    (r"^点击这里给我发消息$", "77cn: the contact button"),
-    (r"^[^\s:]{2,24}\s+\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2})?(\s*发布于\S{2,8})?$",
+    (r"以下是小编(为大家)?(精心)?(带来|整理|收集|准备|分享)的", True,
+     "范文 sites: the stock opener"),
+    (r"^来源:.{0,20}时间:\s*\d{4}-\d{1,2}-\d{1,2}", True, "77cn: the source and date line"),
+    (r"^[^\s:]{2,24}\s+\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2})?(\s*发布于\S{2,8})?$", True,
      "360doc: the byline (user, date, province)"),
-    (r"^来自:\s*\S.{0,40}>\s*《[^》]{1,20}》$", "360doc: 来自 user > 《folder》"),
-    (r"^预览加载中", "douchai: the loading line"),
-    (r"^\d{1,3}\s*/\s*\d{1,3}$", "douchai: a page counter i/N"),
+    (r"^来自:\s*\S.{0,40}>\s*《[^》]{1,20}》$", True, "360doc: 来自 user > 《folder》"),
+    (r"^预览加载中", True, "douchai: the loading line"),
+    (r"^.{0,30}篇[一二三四五六七八九十]{1,3}$", False, "范文 sites: a sample's header (篇一, X篇二)"),
+    (r"^上一页(\s+\d{1,3})+\s+下一页$", False, "77cn: the pager under the text"),
+    (r"^隐藏答案$", False, "77cn: the answer toggle"),
+    (r"^点击这里给我发消息$", False, "77cn: the contact button"),
+    (r"^\d{1,3}\s*/\s*\d{1,3}$", False, "douchai: a page counter i/N"),
 )
-FURNITURE = re.compile("|".join(f"(?:{pattern})" for pattern, _seen in FURNITURE_ENTRIES))
+FURNITURE = re.compile("|".join(f"(?:{pattern})" for pattern, _head, _seen in FURNITURE_ENTRIES))
+HEAD_FURNITURE = re.compile("|".join(f"(?:{pattern})" for pattern, head, _seen in FURNITURE_ENTRIES
+                                     if head))
 
 # The share line of share-line sites: `《T》由会员分享,可在线阅读,更多相关《T》请在X上搜索。`
 SHARE_LINE = re.compile(r"由会员分享.{0,12}可在线阅读|更多相关.{1,200}请在.{1,120}上搜索")
