@@ -264,3 +264,23 @@ def test_help_list_after_the_preview_is_a_notice():
                            "2、已购买的文档可重复下载,不会重复扣费。", tail=()))
     assert seg.excerpt_text == LONG
     assert seg.disclaimer == ["部分资料下载需要金币,请确认余额。", "已购买的文档可重复下载,不会重复扣费。"]
+
+
+def test_title_chain_on_pages_without_a_site_header():
+    collection = "\n".join(("校园植物图鉴(合集)", "合集下载", "常见乔木观察记录", "常见乔木观察记录",
+                            LONG, "常见灌木观察记录", "常见灌木观察记录", LONG + "二"))
+    assert segment_text(collection).title == "校园植物图鉴(合集)"       # not a part's title
+    slogan = "\n".join(("登陆学习乐园 助您轻松学习", "三年级数学《分数的初步认识》练习题",
+                        "一、填空题", LONG))
+    assert segment_text(slogan).title == "三年级数学《分数的初步认识》练习题"
+    toolbar = "\n".join(("书签 分享 收藏 举报 版权申诉 / 12", "- 上传人:小林", "- 页数:12", "文档简介", LONG))
+    assert segment_text(toolbar).title != "书签 分享 收藏 举报 版权申诉 / 12"
+
+
+def test_title_suffix_dropped_when_the_page_shows_the_title_without_it():
+    html = ("<html><head><title>四年级科学《植物的生长》教案 - xyzedu</title></head><body>"
+            f"<div>四年级科学《植物的生长》教案</div><div>{LONG}</div></body></html>")
+    assert segment_html(html).title == "四年级科学《植物的生长》教案"
+    kept = ("<html><head><title>讲座 - 城市与河流</title></head><body>"
+            f"<div>{LONG}</div></body></html>")
+    assert segment_html(kept).title == "讲座 - 城市与河流"

@@ -19,9 +19,10 @@ def segment_text(text: str) -> Segmentation:
 def segment_html(html: str, base_url: str | None = None) -> Segmentation:
     root = parse_html(html)
     hint = html_title(root)
+    blocks = blocks_from_html(root)
     if hint and not root.xpath("//h1"):
-        hint = strip_site_suffix(hint)
+        hint = strip_site_suffix(hint, "\n".join(b.text for b in blocks))
     canonical = html_canonical(root)
-    seg = segment_blocks(blocks_from_html(root), title_hint=hint, base_url=base_url or canonical)
+    seg = segment_blocks(blocks, title_hint=hint, base_url=base_url or canonical)
     seg.canonical = canonical
     return seg

@@ -55,6 +55,8 @@ _PRICE_UNIT = re.compile(r"^(金币|元|下载券)$")
 _SNIPPET_MIN = 150         # a related item's excerpt snippet is longer than a title
 _TITLE_CHARS = (4, 100)
 _RUN_MIN = 30              # an unpunctuated run of titles is at least this long
+_TOP_LINES = 6             # a first-line title stands among the first lines of the page
+_SENTENCE_END = re.compile(r"[。!?！？]\s*\S")    # a sentence ends inside: not a title line
 _SUMMARY_MIN = 50          # a summary repeating the text's start: at least this long
 _ELLIPSIS = re.compile(r"(\.{3}|…+)$")
 _PUNCTUATED = re.compile(r"[\s,.;:!?，。；：、！？]")    # a title line: this many characters (compact) at least / at most
@@ -117,6 +119,19 @@ def _is_footer(block: Block) -> bool:
 
 def _has_words(block: Block) -> bool:
     return _WORD.search(block.key) is not None
+
+
+def _is_toolbar(block: Block) -> bool:
+    """`书签 分享 收藏 举报 版权申诉 / 23`: a row of buttons (and a page count)."""
+    words = [w for w in block.lkey.split() if not w.isdigit() and w != "/"]
+    return len(words) >= 3 and sum(bool(vocab.BUTTONS.match(w)) for w in words) * 3 >= len(words) * 2
+
+
+def _title_likeness(key: str) -> int:
+    """Signals that a line names a document (a file name, 《》, a kind of document) minus
+    those of a site slogan."""
+    return (bool(vocab.TITLE_FILE.search(key)) + bool(vocab.TITLE_BOOK.search(key))
+            + bool(vocab.DOCUMENT_KINDS.search(key)) - 2 * bool(vocab.SLOGAN.search(key)))
 
 
 def _is_link_run(block: Block) -> bool:
@@ -448,7 +463,7 @@ class _Segmenter:
                     and not (self.kinds[i] or b.list_item or b.href or is_meta_line(b.text)
                              or vocab.BUTTONS.match(b.lkey) or vocab.WELCOME.match(b.key)
                              or vocab.CONTENT_NOISE.search(b.lkey)
-                             or vocab.FURNITURE.search(b.lkey)
+                             or vocab.FURNITURE.search(b.lkey) or _is_toolbar(b)
                              or self.footer[i] or self.notice[i])):
                 return b.text, key
         return None
@@ -472,10 +487,14 @@ class _Segmenter:
                               or vocab.DOWNLOAD_TITLE.match(b.key))
                           and (m := vocab.DOC_START_WITH_TITLE.match(own_text(b.text))
                                or vocab.DOWNLOAD_TITLE.match(own_text(b.text)))), None)
+        if not title:
+            title = self.title_before_button(start)
         if not title and self.repeated:
             title = self.repeated[0]
         if not title:
             title = self.title_before_metadata(start)
+        if not title:
+            title = self.title_at_top(start)
         if not title:
             return
         title = self.clean(title)
@@ -484,6 +503,40 @@ class _Segmenter:
         for i, b in enumerate(self.blocks):
             if b.label == CHROME and b.ckey == title_key:
                 b.label = METADATA
+
+    def title_shaped(self, i: int) -> bool:
+        """A line that could be the document's title: title-long, not a sentence, and none of
+        the page's furniture (headings, buttons, toolbars, notices, metadata, list items)."""
+        b = self.blocks[i]
+        return (_TITLE_CHARS[0] <= len(b.ckey) <= _TITLE_CHARS[1] and _has_words(b)
+                and not (self.kinds[i] or self.footer[i] or self.notice[i] or b.list_item
+                         or is_meta_line(b.text) or vocab.BUTTONS.match(b.lkey)
+                         or _is_toolbar(b) or vocab.NAV_BAR.match(b.key)
+                         or vocab.WELCOME.match(b.key) or vocab.FURNITURE.search(b.lkey)
+                         or vocab.CONTENT_NOISE.search(b.lkey) or vocab.THUMBNAIL.match(b.key)
+                         or vocab.BREADCRUMB.match(b.key) or _SENTENCE_END.search(b.key)))
+
+    def title_before_button(self, start: int) -> str | None:
+        """The title a page shows right above its download or collection button (`«T»`,
+        `合集下载`): on pages without a site header it is the first line."""
+        for i in range(min(start, len(self.blocks) - 1)):
+            following = self.blocks[i + 1]
+            if self.title_shaped(i) and vocab.DOWNLOAD_BUTTON.match(following.lkey):
+                return self.blocks[i].text
+        return None
+
+    def title_at_top(self, start: int) -> str | None:
+        """The most title-like line at the top of a page with no other title signal: above
+        the text, or among the first lines when the text starts the page. A line naming a
+        file or a kind of document beats a site slogan; the first line wins a tie."""
+        top = range(min(start if start > 0 else _TOP_LINES, _TOP_LINES, len(self.blocks)))
+        candidates = [i for i in top if self.title_shaped(i)]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda i: (_title_likeness(self.blocks[i].key), -i))
+        if _title_likeness(self.blocks[best].key) < 0:
+            return None
+        return self.blocks[best].text
 
     def title_before_metadata(self, start: int) -> str | None:
         first_meta = next((i for i, b in enumerate(self.blocks[:start])
@@ -501,7 +554,7 @@ class _Segmenter:
                     break
                 continue
             if (b.list_item or b.label != CHROME or len(b.text) > 150 or is_meta_line(b.text)
-                    or b.key in site_names):
+                    or b.key in site_names or _is_toolbar(b)):
                 break
             run.append(b.text)
         return run[-1] if run else None
@@ -550,9 +603,11 @@ def split_glued(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def strip_site_suffix(title: str) -> str:
-    """`T-人人文库` -> `T`: drop a trailing site name from a <title>."""
+def strip_site_suffix(title: str, page_text: str = "") -> str:
+    """`T-人人文库` -> `T`: drop a trailing site name from a <title> — one that looks like a
+    site's name, or any suffix when the page shows the title without it."""
     m = _TITLE_SUFFIX.search(title)
-    if m and _SITEISH.search(m.group()):
+    if m and (_SITEISH.search(m.group())
+              or compact(match_key(title[: m.start()])) in compact(match_key(page_text))):
         return title[: m.start()].strip()
     return title

@@ -134,6 +134,15 @@ BUTTONS = re.compile(
         "save this pdf as:", "size: px", "embed size \\(px\\)", "start display at page:",
     ) + r")$",
 )
+# The button under a title on pages without a site header (360docs: `«T»`, `合集下载`).
+DOWNLOAD_BUTTON = re.compile(r"^(合集下载|下载本文档|立即下载|免费下载|下载文档)$")
+# What makes a line look like a document's title rather than a site's slogan.
+TITLE_FILE = re.compile(r"\.(docx?|pdf|pptx?|xlsx?|txt|wps)$|\(可编辑\)|\(word版\)", re.IGNORECASE)
+TITLE_BOOK = re.compile(r"《[^》]{1,30}》")
+DOCUMENT_KINDS = re.compile(
+    r"教案|学案|教学设计|课件|练习|试卷|试题|测试|习题|合同|协议|总结|报告|说明书|方案|范文|计划|"
+    r"论文|研究|作文|制度|手册|指南|笔记|约定|规程|标准|规范|通知|申请书|讲义|心得")
+SLOGAN = re.compile(r"^(登陆|登录|欢迎)|助您|平台$")
 # A navigation bar: four or more short links separated by `|`.
 NAV_BAR = re.compile(r"^[^|]{1,8}(\s*\|\s*[^|]{1,8}){3,}$")
 # Lines an uploader or a site injects into the document text.
