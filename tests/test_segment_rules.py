@@ -284,3 +284,12 @@ def test_title_suffix_dropped_when_the_page_shows_the_title_without_it():
     kept = ("<html><head><title>讲座 - 城市与河流</title></head><body>"
             f"<div>{LONG}</div></body></html>")
     assert segment_html(kept).title == "讲座 - 城市与河流"
+
+
+def test_a_first_line_title_starts_the_text():
+    heading = "四年级科学《植物的生长》教学设计"
+    slogan = segment_text("\n".join(("登陆学习乐园 助您轻松学习", heading, "一、教学目标", LONG)))
+    assert slogan.title == heading and slogan.excerpt_text.startswith(heading)
+    copied = segment_text("\n".join((f"{heading}(可编辑)", heading, "一、教学目标", LONG)))
+    assert copied.title == f"{heading}(可编辑)"
+    assert copied.excerpt_text.splitlines()[0] == heading           # the title copy is not text

@@ -127,6 +127,14 @@ def _is_toolbar(block: Block) -> bool:
     return len(words) >= 3 and sum(bool(vocab.BUTTONS.match(w)) for w in words) * 3 >= len(words) * 2
 
 
+def _near_copy(title: str, line: str) -> bool:
+    """`«T».doc` / `«T»(可编辑)` over `«T»` (or a button glued to it): the line repeats the
+    title without its file decoration."""
+    stem = vocab.TITLE_FILE.sub("", title)
+    return len(stem) >= _TITLE_CHARS[0] and (line == stem or line.endswith(stem)
+                                             and len(line) - len(stem) <= 4)
+
+
 def _title_likeness(key: str) -> int:
     """Signals that a line names a document (a file name, 《》, a kind of document) minus
     those of a site slogan."""
@@ -493,6 +501,8 @@ class _Segmenter:
             title = self.repeated[0]
         if not title:
             title = self.title_before_metadata(start)
+        if not title and self.top_title is not None:
+            title = self.blocks[self.top_title].text
         if not title:
             title = self.title_at_top(start)
         if not title:
@@ -527,16 +537,33 @@ class _Segmenter:
 
     def title_at_top(self, start: int) -> str | None:
         """The most title-like line at the top of a page with no other title signal: above
-        the text, or among the first lines when the text starts the page. A line naming a
-        file or a kind of document beats a site slogan; the first line wins a tie."""
+        the text, or among the first lines when the text starts the page."""
+        best = self.top_title_line(start)
+        return None if best is None else self.blocks[best].text
+
+    def top_title_line(self, start: int) -> int | None:
+        """A line naming a file or a kind of document beats a site slogan; the first line
+        wins a tie."""
         top = range(min(start if start > 0 else _TOP_LINES, _TOP_LINES, len(self.blocks)))
         candidates = [i for i in top if self.title_shaped(i)]
         if not candidates:
             return None
         best = max(candidates, key=lambda i: (_title_likeness(self.blocks[i].key), -i))
-        if _title_likeness(self.blocks[best].key) < 0:
-            return None
-        return self.blocks[best].text
+        return best if _title_likeness(self.blocks[best].key) >= 0 else None
+
+    def start_at_top_title(self, start: int, end: int) -> int:
+        """On a page whose text starts at its first lines (no header, no heading), the title
+        line found there starts the text: the lines above it (a slogan) are not text, and it
+        is not text either when the next line repeats it (`«T»(可编辑)` over `«T»`)."""
+        if start > 0 or (top := self.top_title_line(start)) is None:
+            return start
+        self.top_title = top
+        following = next((j for j in range(top + 1, end) if _has_words(self.blocks[j])), None)
+        if following is not None and _near_copy(self.blocks[top].ckey,
+                                                self.blocks[following].ckey):
+            self.blocks[top].label = METADATA
+            return top + 1
+        return top
 
     def title_before_metadata(self, start: int) -> str | None:
         first_meta = next((i for i, b in enumerate(self.blocks[:start])
@@ -566,6 +593,9 @@ class _Segmenter:
         # Copies of the title right above the text are dropped from it: the page's <h1> when
         # known, else the title-shaped line the page repeats.
         self.repeated_title = self.hint_key or (self.repeated[1] if self.repeated else None)
+        self.top_title = None
+        if not (self.repeated_title or self.title_before_button(start)):
+            start = self.start_at_top_title(start, end)
         self.label_document(start, end, via_desc)
         self.label_rest(start, end)
         self.find_title(start)
