@@ -229,6 +229,8 @@ FURNITURE_SAMPLES = {
     "360doc: the byline (user, date, province)": "读书人老周 2021-09-30 发布于江苏",
     "360doc: 来自 user > 《folder》": "来自: 读书人老周 > 《学习资料》",
     "douchai: the loading line": "预览加载中,请您耐心等待几秒...",
+    "装配图网 clones (kudomayuko): the uploader's 【温馨提示】 line with a QQ number":
+        "【温馨提示】本资料含图纸，页面只展示部分内容；下载后如有疑问请咨询QQ：123456789",
     "范文 sites: a sample's header (篇一, X篇二)": "春游作文篇二",
     "77cn: the pager under the text": "上一页 1 2 3 下一页",
     "77cn: the answer toggle": "隐藏答案",

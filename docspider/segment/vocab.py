@@ -182,6 +182,8 @@ FURNITURE_ENTRIES = (   # (pattern, head, where it was seen)
      "360doc: the byline (user, date, province)"),
     (r"^来自:\s*\S.{0,40}>\s*《[^》]{1,20}》$", True, "360doc: 来自 user > 《folder》"),
     (r"^预览加载中", True, "douchai: the loading line"),
+    (r"^【温馨提示】.{0,150}(qq|微信|客服)\s*:?\s*\d{5,}$", True,
+     "装配图网 clones (kudomayuko): the uploader's 【温馨提示】 line with a QQ number"),
     (r"^.{0,30}篇[一二三四五六七八九十]{1,3}$", False, "范文 sites: a sample's header (篇一, X篇二)"),
     (r"^上一页(\s+\d{1,3})+\s+下一页$", False, "77cn: the pager under the text"),
     (r"^隐藏答案$", False, "77cn: the answer toggle"),
