@@ -198,7 +198,7 @@ def test_related_items_with_snippets():
 def test_glued_adverts_and_watermarks_are_cut_and_the_text_kept():
     advert = "买文档就送您 纸全套, Q 号交流 123456789 或 98765432"
     seg = segment_text(doc(f"1、{advert} 精选优质文档-倾情为你奉上校园植物观察记录{LONG}前半",
-                           f"2、{advert} 后半{LONG}", f"3、{advert}"))
+                           f"2、{advert} 后半{LONG}专心---专注---专业", f"3、{advert}"))
     assert [p.n for p in seg.pages] == [1, 2]
     assert seg.excerpt_text == f"校园植物观察记录{LONG}前半后半{LONG}"
     chrome = [b.text for b in seg.blocks if b.label == "chrome"]
