@@ -5,7 +5,8 @@ Both the ``segment`` command (saved files) and the spiders (fetched responses) g
 """
 from __future__ import annotations
 
-from .items import ArchiveRecord, DocumentItem, Excerpt, ExcerptPage, Metadata, RelatedDocument
+from .items import (ArchiveRecord, DocumentItem, Excerpt, ExcerptPage, Metadata, Part,
+                    RelatedDocument)
 from .segment import Segmentation, segment_html, segment_text
 from .sites import doc_id_from_url, site_name
 
@@ -45,4 +46,5 @@ def build_item(seg: Segmentation, *, url: str | None = None, source: str | None 
         related=[RelatedDocument(title, href) for title, href in seg.related if title],
         content_hash=seg.content_hash,
         archive=ArchiveRecord(**archive) if archive else None,
+        parts=[Part(title, text) for title, text in seg.parts if text],
     )

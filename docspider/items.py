@@ -1,4 +1,4 @@
-"""The document item: one per document page, in JSONL key order (schema_version 2).
+"""The document item: one per document page, in JSONL key order (schema_version 3).
 
 The JSON Schema in ``docspider/schema/document.schema.json`` describes the same structure and
 is what feeds are validated against; README.md documents every field.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass
@@ -50,6 +50,12 @@ class ArchiveRecord:
 
 
 @dataclass
+class Part:
+    title: str | None      # the part's own title as the page shows it
+    text: str              # its text, as in the excerpt
+
+
+@dataclass
 class DocumentItem:
     schema_version: int = SCHEMA_VERSION
     url: str | None = None
@@ -69,3 +75,4 @@ class DocumentItem:
     change: str | None = None            # new / changed / mirror (incremental crawls)
     mirror_of: str | None = None         # for a mirror: the document first seen with its text
     archive: ArchiveRecord | None = None
+    parts: list[Part] = field(default_factory=list)   # documents a collection page holds

@@ -25,7 +25,7 @@ def test_writes_one_valid_item_per_file_to_stdout():
     assert list(html_item) == ["schema_version", "url", "source", "site", "doc_id", "title",
                                "language", "script", "fetched_at", "metadata", "intro",
                                "excerpt", "disclaimer", "related", "content_hash", "change",
-                               "mirror_of", "archive"]
+                               "mirror_of", "archive", "parts"]
     assert (html_item["change"], html_item["mirror_of"], html_item["archive"]) == (None, None, None)
     assert (html_item["site"], html_item["doc_id"]) == ("renrendoc", "301000001")  # canonical
     assert html_item["excerpt"]["truncated"] is True

@@ -295,3 +295,18 @@ def test_a_first_line_title_starts_the_text():
     copied = segment_text("\n".join((f"{heading}(可编辑)", heading, "一、教学目标", LONG)))
     assert copied.title == f"{heading}(可编辑)"
     assert copied.excerpt_text.splitlines()[0] == heading           # the title copy is not text
+
+
+def test_collection_pages_carry_their_documents_as_parts():
+    first, second = LONG, "第二份文件的正文同样需要足够长，才能看起来像一整页的内容。" * 3
+    collection = segment_text("\n".join(("校园植物图鉴(合集)", "合集下载", "常见乔木观察记录",
+                                         "常见乔木观察记录", first, "常见灌木观察记录",
+                                         "常见灌木观察记录", second)))
+    assert collection.title == "校园植物图鉴(合集)"
+    assert collection.parts == [("常见乔木观察记录", first), ("常见灌木观察记录", second)]
+    fanwen = segment_text("\n".join(("春游作文(精选2篇)", "2023-04-02 09:15:20 小编:HLQ",
+                                     "春游作文篇一", "公园里的春天", first,
+                                     "春游作文篇二", "第一次去植物园", second)))
+    assert fanwen.parts == [("公园里的春天", first), ("第一次去植物园", second)]
+    assert fanwen.excerpt_text == "\n".join(("公园里的春天", first, "第一次去植物园", second))
+    assert segment_text(doc(LONG)).parts == []

@@ -55,6 +55,7 @@ _PRICE_UNIT = re.compile(r"^(金币|元|下载券)$")
 _SNIPPET_MIN = 150         # a related item's excerpt snippet is longer than a title
 _TITLE_CHARS = (4, 100)
 _RUN_MIN = 30              # an unpunctuated run of titles is at least this long
+_PART_TITLE_MAX = 30       # a sample's own title line is short
 _TOP_LINES = 6             # a first-line title stands among the first lines of the page
 _SENTENCE_END = re.compile(r"[。!?！？]\s*\S")    # a sentence ends inside: not a title line
 _SUMMARY_MIN = 50          # a summary repeating the text's start: at least this long
@@ -80,6 +81,8 @@ class Segmentation:
     language: str = "zh"
     script: str | None = None
     canonical: str | None = None    # the page's own URL (<link rel=canonical>), HTML only
+    # the documents a collection page holds (a 合集, a 范文 page's samples): (title, text)
+    parts: list[tuple[str | None, str]] = field(default_factory=list)
 
     @property
     def excerpt_text(self) -> str:
@@ -125,6 +128,12 @@ def _is_toolbar(block: Block) -> bool:
     """`书签 分享 收藏 举报 版权申诉 / 23`: a row of buttons (and a page count)."""
     words = [w for w in block.lkey.split() if not w.isdigit() and w != "/"]
     return len(words) >= 3 and sum(bool(vocab.BUTTONS.match(w)) for w in words) * 3 >= len(words) * 2
+
+
+def _is_part_title(block: Block) -> bool:
+    """The line under a sample header that names the sample (`请假条`): short, no sentence."""
+    return 2 <= len(block.ckey) <= _PART_TITLE_MAX and not _SENTENCE_END.search(block.key) \
+        and not block.key.endswith((":", "。", ".", ",", ";"))
 
 
 def _near_copy(title: str, line: str) -> bool:
@@ -245,6 +254,36 @@ class _Segmenter:
         else:
             text = "\n".join(self.clean(self.blocks[i].text) for i in content)
             self.seg.pages.append(Page(None, text))
+
+    def find_parts(self, start: int, end: int) -> None:
+        """A page that holds several documents shows each under a title of its own: on a 合集
+        page a title-shaped line shown twice in a row, on a 范文 page a sample header (`篇一`,
+        its title the line after it when that is title-shaped). Two or more make parts; the
+        excerpt keeps all their text in order."""
+        heads: list[tuple[int, str | None]] = []       # (first text block, title)
+        i = start
+        while i < end:
+            b = self.blocks[i]
+            if (b.label in (EXCERPT, METADATA) and i + 1 < end
+                    and self.blocks[i + 1].ckey == b.ckey and self.title_shaped(i)):
+                heads.append((i, self.clean(b.text)))
+                i += 2
+                continue
+            if b.label == CHROME and vocab.SAMPLE_HEADER.match(b.key):
+                after = next((j for j in range(i + 1, end) if self.blocks[j].label == EXCERPT),
+                             None)
+                title = (self.clean(self.blocks[after].text) if after is not None
+                         and _is_part_title(self.blocks[after]) else self.clean(b.text))
+                heads.append((i + 1, title))
+            i += 1
+        if len(heads) < 2:
+            return
+        bounds = [first for first, _title in heads[1:]] + [end]
+        for (first, title), stop in zip(heads, bounds):
+            lines = [self.clean(self.blocks[j].text) for j in range(first, stop)
+                     if self.blocks[j].label == EXCERPT and self.blocks[j].ckey
+                     != compact(match_key(title or ""))]
+            self.seg.parts.append((title, "\n".join(lines)))
 
     def is_repeated_summary(self, i: int, end: int) -> bool:
         """A summary the site made of the text's start, cut with `…`, shown above the text."""
@@ -597,6 +636,7 @@ class _Segmenter:
         if not (self.repeated_title or self.title_before_button(start)):
             start = self.start_at_top_title(start, end)
         self.label_document(start, end, via_desc)
+        self.find_parts(start, end)
         self.label_rest(start, end)
         self.find_title(start)
         seg = self.seg

@@ -173,6 +173,10 @@ GLUED_NOISE = re.compile(
 # inside the document block. `head` entries only stand above the text, so before it they mark
 # where it starts; the others also stand between its lines. Each entry says where it was seen;
 # tests/test_segment_rules.py checks that each one fires on a page written for it.
+# A 范文 page's samples each start with a header `篇一`, `<topic>篇二` …: chrome, and each
+# sample is one of the page's parts.
+_SAMPLE_HEADER = r"^.{0,30}篇[一二三四五六七八九十]{1,3}$"
+SAMPLE_HEADER = re.compile(_SAMPLE_HEADER)
 FURNITURE_ENTRIES = (   # (pattern, head, where it was seen)
     (r"^(时间:\s*)?\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s+小编:", True,
      "范文 sites: the date and editor line"),
@@ -185,7 +189,7 @@ FURNITURE_ENTRIES = (   # (pattern, head, where it was seen)
     (r"^预览加载中", True, "douchai: the loading line"),
     (r"^【温馨提示】.{0,150}(qq|微信|客服)\s*:?\s*\d{5,}$", True,
      "装配图网 clones (kudomayuko): the uploader's 【温馨提示】 line with a QQ number"),
-    (r"^.{0,30}篇[一二三四五六七八九十]{1,3}$", False, "范文 sites: a sample's header (篇一, X篇二)"),
+    (_SAMPLE_HEADER, False, "范文 sites: a sample's header (篇一, X篇二)"),
     (r"^上一页(\s+\d{1,3})+\s+下一页$", False, "77cn: the pager under the text"),
     (r"^隐藏答案$", False, "77cn: the answer toggle"),
     (r"^点击这里给我发消息$", False, "77cn: the contact button"),
