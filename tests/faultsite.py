@@ -29,6 +29,9 @@ EMPTY_SHELL = Page(b"<html><head></head><body></body></html>")
 BINARY = Page(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256)) * 8,
               "text/html")
 GARBLED = Page(("<html><body><p>" + "\ufffd" * 400 + "</p></body></html>").encode("utf-8"))
+FILLER = Page(("<html><head><meta charset='utf-8'><title>资料</title></head><body>"
+               "<h2>文档简介</h2><div>" + "蒄蚄袀膇莀蚃羂羀芆螁蚈蒆" * 80 + "</div></body></html>"
+               ).encode("utf-8"))
 UNAVAILABLE = Page(b"<html><body>Service Unavailable</body></html>", status=503)
 RESET = Page(b"", reset=True)
 NOT_FOUND = Page(b"<html><body>Not Found</body></html>", status=404)

@@ -17,7 +17,7 @@ from docspider.localserver import LocalServer, Page, PageTable
 
 from conftest import (crawl, finish, json_lines, run_scrapy, scrapy_env, start_crawl, stat,
                       wait_for_lines)
-from faultsite import (ACCESS_DENIED, BINARY, CAPTCHA, DOCS, EMPTY, EMPTY_SHELL, GARBLED,
+from faultsite import (ACCESS_DENIED, BINARY, CAPTCHA, DOCS, EMPTY, EMPTY_SHELL, FILLER, GARBLED,
                        LOGIN, NOT_FOUND, RESET, UNAVAILABLE, Fault, deep, fault_site, gzip_bomb,
                        recoded, slow, status)
 from docspider.demo.site import demo_site
@@ -50,6 +50,8 @@ TRANSIENT = [
     Fault("gzip body expanding past DOWNLOAD_MAXSIZE", (gzip_bomb(40),), "skipped/too_large",
           real=False),
     Fault("HTML nested deeper than the parser allows", (deep(3000),), "skipped/parse_error",
+          real=False),
+    Fault("anti-copy filler in the document's place", (FILLER,), "skipped/not_a_document",
           real=False),
 ]
 ENCODED = ["GBK page declared UTF-8 in the header", "GBK page declared UTF-8 in <meta>",

@@ -81,3 +81,17 @@ def test_no_arguments_is_a_usage_error():
     proc = run_scrapy("segment")
     assert proc.returncode == 2
     assert b"give at least one" in proc.stderr
+
+
+def test_pages_holding_no_document_give_no_item_and_a_reason(tmp_path):
+    wall = tmp_path / "wall.html"
+    wall.write_text("<html><head><title>安全验证</title></head><body><h1>请完成安全验证</h1>"
+                    "<p>拖动滑块完成拼图</p></body></html>", encoding="utf-8")
+    filler = tmp_path / "filler.txt"
+    filler.write_text("文档简介\n" + "蒄蚄袀膇莀蚃羂羀芆螁蚈蒆" * 60 + "\n", encoding="utf-8")
+    proc = run_scrapy("segment", str(wall), str(filler), str(HTML))
+    assert proc.returncode == 0
+    assert [i["source"] for i in json_lines(proc.stdout)] == [str(HTML)]
+    assert proc.stderr.decode().splitlines() == [
+        f"segment: {wall}: not_a_document: a captcha page",
+        f"segment: {filler}: not_a_document: a filler repeating a few characters (3% distinct)"]

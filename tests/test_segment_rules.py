@@ -310,3 +310,19 @@ def test_collection_pages_carry_their_documents_as_parts():
     assert fanwen.parts == [("公园里的春天", first), ("第一次去植物园", second)]
     assert fanwen.excerpt_text == "\n".join(("公园里的春天", first, "第一次去植物园", second))
     assert segment_text(doc(LONG)).parts == []
+
+
+def test_pages_that_hold_no_document():
+    import random
+    from docspider.segment import not_a_document
+    rng = random.Random(5)
+    soup = "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(600))
+    assert "character soup" in not_a_document(segment_text(doc(soup)))
+    filler = "蒄蚄袀膇莀蚃羂羀芆" * 60
+    assert "filler" in not_a_document(segment_text(doc(filler)))
+    grid = [" ".join(rng.choice("天地日月山水风云雨雪花草") for _ in range(12)) for _ in range(8)]
+    assert "grid" in not_a_document(segment_text(doc(*grid)))
+    prose = ("秋天的校园里，银杏叶一片片落下来，铺在操场边的小路上。同学们下课后常常在树下"
+             "看书、聊天，也有人捡起叶子夹进课本，当作书签。老师说，观察身边的变化是学习"
+             "科学的第一步，于是我们分成小组，记录每天的气温、落叶的数量和颜色的改变。")
+    assert not_a_document(segment_text(doc(prose * 2))) is None

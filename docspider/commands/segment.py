@@ -2,7 +2,10 @@
 
 Each readable file becomes one item on stdout (or in the ``-O`` / ``-o`` file), ``source`` set to
 the path as given. A file that cannot be read, is empty or cannot be decoded gets a one-line
-error on stderr; the others are still processed and the exit status is 1 at the end.
+error on stderr; the others are still processed and the exit status is 1 at the end. A page
+that holds no document (a captcha or login wall, anti-copy filler, character soup, a grid of
+single characters) gives no item and a line `segment: PATH: not_a_document: <reason>`; it is
+an answer, not an error, and leaves the exit status alone.
 """
 from __future__ import annotations
 
@@ -17,8 +20,15 @@ from scrapy.exceptions import UsageError
 from docspider.decode import UndecodableError, decode_page
 from docspider.document import build_item, segment_page
 from docspider.output import schema_errors, to_json_line
+from docspider.segment import not_a_document
+from docspider.softblock import soft_block
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+_WALLS = ("captcha", "login", "access_denied", "garbled")   # soft blocks saved as a page
+
+
+class NotADocument(ValueError):
+    """The page holds no document (a wall, filler, a grid): no item, a line on stderr."""
 
 
 class Command(ScrapyCommand):
@@ -52,6 +62,8 @@ class Command(ScrapyCommand):
         for path in args:
             try:
                 lines.append(segment_file(path))
+            except NotADocument as exc:         # an answer, not an error: no item
+                print(f"segment: {path}: not_a_document: {exc}", file=sys.stderr)
             except (OSError, UndecodableError, ValueError) as exc:
                 failed += 1
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -82,7 +94,11 @@ def segment_file(path: str) -> str:
     is_html = path.lower().endswith(HTML_SUFFIXES) or data.lstrip()[:15].lower().startswith(
         (b"<!doctype html", b"<html"))
     text, _encoding = decode_page(data, is_html=is_html)
+    if (wall := soft_block(data, text)) in _WALLS:
+        raise NotADocument(f"a {wall.replace('_', ' ')} page")
     seg = segment_page(text, is_html=is_html)
+    if reason := not_a_document(seg):
+        raise NotADocument(reason)
     item = build_item(seg, source=path, canonical=seg.canonical)
     if errors := schema_errors(item):
         raise ValueError("item fails the schema: " + "; ".join(errors))

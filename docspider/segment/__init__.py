@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from .blocks import Block, blocks_from_html, blocks_from_text, html_canonical, html_title, parse_html
 from .classify import LABELS, Page, Segmentation, segment_blocks, strip_site_suffix
+from .nondocument import not_a_document
 
-__all__ = ["LABELS", "Block", "Page", "Segmentation", "segment_html", "segment_text"]
+__all__ = ["LABELS", "Block", "Page", "Segmentation", "not_a_document", "segment_html",
+           "segment_text"]
 
 
 def segment_text(text: str) -> Segmentation:

@@ -154,8 +154,12 @@ def _title_likeness(key: str) -> int:
 def _is_link_run(block: Block) -> bool:
     """Titles strung together as a line of their own (SEO anchor runs injected into the
     text): a block of links, or in flattened text a long line with no punctuation or space,
-    which prose never is."""
-    return block.link_run or (len(block.ckey) >= _RUN_MIN and not _PUNCTUATED.search(block.key))
+    which prose never is (see `_Segmenter.injected_runs`)."""
+    return block.link_run or _is_unpunctuated(block)
+
+
+def _is_unpunctuated(block: Block) -> bool:
+    return len(block.ckey) >= _RUN_MIN and not _PUNCTUATED.search(block.key)
 
 
 class _Segmenter:
@@ -218,13 +222,23 @@ class _Segmenter:
             notice_items = self.kinds[i] == "disclaimer" or (notice_items and numbered)
         return start
 
+    def injected_runs(self, start: int, end: int) -> set[int]:
+        """Runs of titles injected between the text's lines: blocks of links, and, only when
+        the block holds punctuated prose besides, unpunctuated lines (a text that is nothing
+        but such a line is judged whole: filler or soup, see nondocument)."""
+        prose = any(not _is_unpunctuated(b) and len(b.ckey) >= _RUN_MIN
+                    for b in self.blocks[start:end])
+        return {i for i in range(start, end) if self.blocks[i].link_run
+                or (prose and _is_unpunctuated(self.blocks[i]))}
+
     def label_document(self, start: int, end: int, via_desc: bool) -> None:
         content: list[int] = []
+        runs = self.injected_runs(start, end)
         for i in range(start, end):
             b = self.blocks[i]
             if not content and self.repeated_title and b.ckey == self.repeated_title:
                 b.label = METADATA          # the title shown again above the text
-            elif (not _has_words(b) or vocab.CONTENT_NOISE.search(b.lkey) or _is_link_run(b)
+            elif (not _has_words(b) or vocab.CONTENT_NOISE.search(b.lkey) or i in runs
                     or vocab.FURNITURE.search(b.lkey)
                     or self.is_repeated_summary(i, end)
                     or vocab.SHARE_LINE.search(b.key) or vocab.BUTTONS.match(b.lkey)

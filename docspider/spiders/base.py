@@ -38,6 +38,7 @@ from twisted.python.failure import Failure
 from docspider.archive import item_time
 from docspider.decode import UndecodableError, decode_response_body
 from docspider.document import build_item, segment_page
+from docspider.segment import not_a_document
 from docspider.signals import page_failed, page_skipped
 from docspider.sites.profile import SiteProfile
 from docspider.state import parse_duration
@@ -276,6 +277,9 @@ class DocumentSpider(scrapy.Spider):
             return
         except Exception as exc:            # one unparseable page must not end the crawl
             self.skip(response.url, "parse_error", f"segmentation failed: {exc!r}", logging.ERROR)
+            return
+        if reason := not_a_document(seg):
+            self.skip(response.url, "not_a_document", reason)
             return
         # Links first: once the item is recorded as emitted, the page is not fetched again, so
         # the documents it links to must already be scheduled (and in the state's frontier).
