@@ -11,8 +11,11 @@ from .segment import Segmentation, segment_html, segment_text
 from .sites import doc_id_from_url, site_name
 
 
-def segment_page(text: str, *, is_html: bool, base_url: str | None = None) -> Segmentation:
-    return segment_html(text, base_url=base_url) if is_html else segment_text(text)
+def segment_page(text: str, *, is_html: bool, base_url: str | None = None,
+                 boilerplate: frozenset[str] = frozenset()) -> Segmentation:
+    if is_html:
+        return segment_html(text, base_url=base_url, boilerplate=boilerplate)
+    return segment_text(text, boilerplate=boilerplate)
 
 
 def build_item(seg: Segmentation, *, url: str | None = None, source: str | None = None,

@@ -82,8 +82,15 @@ DOCSPIDER_REFRESH = "never"
 DUPEFILTER_CLASS = "docspider.dupefilter.StateDupeFilter"
 SPIDER_MIDDLEWARES = {"docspider.crawlstate.FrontierMiddleware": 100}
 ADDONS = {"docspider.addons.ContactUserAgent": 0, "docspider.addons.DefaultFeed": 0}
+# Each host's own boilerplate (docspider.learning): a line on DOCSPIDER_BOILERPLATE_MIN_PAGES
+# of a host's pages and on DOCSPIDER_BOILERPLATE_MIN_SHARE of them is treated like known
+# furniture (never the title, not text at the edges of the text); kept in the state store.
+DOCSPIDER_LEARN_BOILERPLATE = True
+DOCSPIDER_BOILERPLATE_MIN_PAGES = 3
+DOCSPIDER_BOILERPLATE_MIN_SHARE = 0.5
 # Switching a component off: DOCSPIDER_STATE, DOCSPIDER_ARCHIVE or DOCSPIDER_DEFAULT_FEED empty
 # (or False); each component then raises NotConfigured and is not loaded at all.
 EXTENSIONS = {"docspider.writes.StopOnWriteFailure": 50,
+              "docspider.learning.LearnedBoilerplate": 90,     # saved before the store closes
               "docspider.crawlstate.CrawlState": 100,
               "docspider.crawlstats.LogCrawlSummary": 500}

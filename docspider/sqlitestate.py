@@ -1,7 +1,8 @@
 """The SQLite state store, docspider's embedded default (see :mod:`docspider.state`).
 
-One file: `documents` (per canonical URL: last fetch, validators, content hash, links) and
-`frontier` (documents scheduled, not finished). The write-ahead log with ``synchronous=NORMAL``
+One file: `documents` (per canonical URL: last fetch, validators, content hash, links),
+`frontier` (documents scheduled, not finished), and `hosts` / `boilerplate` (the lines learned
+as each host's own boilerplate, with the pages they were counted on). The write-ahead log with ``synchronous=NORMAL``
 makes each committed change survive the crawl being killed (not a power cut: that may lose the
 last changes, never the file). The lock is an exclusive ``flock`` on ``<file>.lock``, which
 holds the holder's pid for the message; the kernel drops it when the holder dies, so a dead
@@ -33,6 +34,16 @@ CREATE INDEX IF NOT EXISTS documents_by_hash ON documents (content_hash);
 CREATE TABLE IF NOT EXISTS frontier (
     url   TEXT PRIMARY KEY,
     depth INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS hosts (
+    host  TEXT PRIMARY KEY,
+    pages INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS boilerplate (
+    host  TEXT NOT NULL,
+    line  TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    PRIMARY KEY (host, line)
 );
 """
 _MOVE_ASIDE = ("move it aside to start afresh (the next crawl then fetches every document "
@@ -137,6 +148,18 @@ class SqliteStateStore(StateStore):
 
     def unfinished(self) -> list[tuple[str, int]]:
         return self.db.execute("SELECT url, depth FROM frontier ORDER BY rowid").fetchall()
+
+    def boilerplate(self, host: str) -> tuple[int, dict[str, int]]:
+        row = self.db.execute("SELECT pages FROM hosts WHERE host = ?", (host,)).fetchone()
+        lines = self.db.execute("SELECT line, pages FROM boilerplate WHERE host = ?", (host,))
+        return (row[0] if row else 0), dict(lines.fetchall())
+
+    def keep_boilerplate(self, host: str, pages: int, counts: dict[str, int]) -> None:
+        self._write(("INSERT INTO hosts (host, pages) VALUES (?, ?) ON CONFLICT (host) "
+                     "DO UPDATE SET pages = excluded.pages", (host, pages)),
+                    ("DELETE FROM boilerplate WHERE host = ?", (host,)),
+                    *(("INSERT INTO boilerplate (host, line, pages) VALUES (?, ?, ?)",
+                       (host, line, n)) for line, n in counts.items()))
 
     def seen(self, key: str) -> bool:
         if key in self.seen_keys:

@@ -6,7 +6,9 @@ lower-cased, query arguments sorted, fragment dropped). A store keeps, per docum
 last fetched, the HTTP validators it came with (ETag, Last-Modified), the `content_hash` of its
 text and the related links it showed; the *frontier*, the documents a crawl scheduled but did
 not finish with, so that the next crawl picks them up; and, for the running crawl only, the
-requests already seen (the duplicate filter). A store is held by one crawl at a time (`lock`).
+requests already seen (the duplicate filter); and the lines learned as each host's own
+boilerplate (:mod:`docspider.segment.boilerplate`). A store is held by one crawl at a time
+(`lock`).
 
 `open_store` opens a store from the ``DOCSPIDER_STATE`` value: a file path (SQLite, the
 embedded default, :mod:`docspider.sqlitestate`) or ``:memory:``.
@@ -116,6 +118,15 @@ class StateStore(ABC):
     @abstractmethod
     def unfinished(self) -> list[tuple[str, int]]:
         """The frontier: (url, depth) in the order they were scheduled."""
+
+    @abstractmethod
+    def boilerplate(self, host: str) -> tuple[int, dict[str, int]]:
+        """What earlier crawls learned of a host's own boilerplate: (pages observed, line key
+        -> pages it was on)."""
+
+    @abstractmethod
+    def keep_boilerplate(self, host: str, pages: int, counts: dict[str, int]) -> None:
+        """Replace what is kept of a host's boilerplate."""
 
     @abstractmethod
     def seen(self, key: str) -> bool:

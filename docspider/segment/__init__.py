@@ -2,7 +2,8 @@
 
 ``segment_text`` takes a page flattened to text, ``segment_html`` takes the HTML as served; both
 return a :class:`Segmentation` in which every block carries exactly one label (excerpt, intro,
-disclaimer, related, metadata, chrome) and the parts are parsed out.
+disclaimer, related, metadata, chrome) and the parts are parsed out. Both take the lines learned
+as the host's own boilerplate (:mod:`.boilerplate`), if any.
 """
 from __future__ import annotations
 
@@ -14,17 +15,19 @@ __all__ = ["LABELS", "Block", "Page", "Segmentation", "not_a_document", "segment
            "segment_text"]
 
 
-def segment_text(text: str) -> Segmentation:
-    return segment_blocks(blocks_from_text(text))
+def segment_text(text: str, boilerplate: frozenset[str] = frozenset()) -> Segmentation:
+    return segment_blocks(blocks_from_text(text), boilerplate=boilerplate)
 
 
-def segment_html(html: str, base_url: str | None = None) -> Segmentation:
+def segment_html(html: str, base_url: str | None = None,
+                 boilerplate: frozenset[str] = frozenset()) -> Segmentation:
     root = parse_html(html)
     hint = html_title(root)
     blocks = blocks_from_html(root)
     if hint and not root.xpath("//h1"):
         hint = strip_site_suffix(hint, "\n".join(b.text for b in blocks))
     canonical = html_canonical(root)
-    seg = segment_blocks(blocks, title_hint=hint, base_url=base_url or canonical)
+    seg = segment_blocks(blocks, title_hint=hint, base_url=base_url or canonical,
+                         boilerplate=boilerplate)
     seg.canonical = canonical
     return seg

@@ -163,8 +163,10 @@ def _is_unpunctuated(block: Block) -> bool:
 
 
 class _Segmenter:
-    def __init__(self, blocks: list[Block], title_hint: str | None, base_url: str | None):
+    def __init__(self, blocks: list[Block], title_hint: str | None, base_url: str | None,
+                 boilerplate: frozenset[str] = frozenset()):
         self.blocks = blocks
+        self.learned = [b.ckey in boilerplate for b in blocks]    # the host's own boilerplate
         self.title_hint = title_hint
         self.hint_key = compact(match_key(title_hint)) if title_hint else None    # the <h1>
         self.base_url = base_url
@@ -215,7 +217,7 @@ class _Segmenter:
             if (self.kinds[i] or self.notice[i] or is_meta_line(b.text) or b.list_item
                     or (notice_items and numbered)
                     or vocab.THUMBNAIL.match(b.key) or vocab.READ_MORE.search(b.key)
-                    or vocab.HEAD_FURNITURE.search(b.lkey)
+                    or vocab.HEAD_FURNITURE.search(b.lkey) or self.learned[i]
                     or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.lkey)
                     or vocab.NAV_BAR.match(b.key) or (self.hint_key and b.ckey == self.hint_key)):
                 start = i + 1
@@ -247,6 +249,11 @@ class _Segmenter:
                 b.label = CHROME
             else:
                 content.append(i)
+        # The host's own boilerplate at the edges of the text is not text; inside it stays.
+        while content and self.learned[content[0]]:
+            self.blocks[content.pop(0)].label = CHROME
+        while content and self.learned[content[-1]]:
+            self.blocks[content.pop()].label = CHROME
         # A description paragraph between 资源描述 and the page excerpts is the intro.
         if via_desc and len(content) > 1 and not self._starts_page_one(content[0]) \
                 and self._starts_page_one(content[1]):
@@ -525,7 +532,7 @@ class _Segmenter:
                              or vocab.BUTTONS.match(b.lkey) or vocab.WELCOME.match(b.key)
                              or vocab.CONTENT_NOISE.search(b.lkey)
                              or vocab.FURNITURE.search(b.lkey) or _is_toolbar(b)
-                             or self.footer[i] or self.notice[i])):
+                             or self.learned[i] or self.footer[i] or self.notice[i])):
                 return b.text, key
         return None
 
@@ -572,7 +579,7 @@ class _Segmenter:
         the page's furniture (headings, buttons, toolbars, notices, metadata, list items)."""
         b = self.blocks[i]
         return (_TITLE_CHARS[0] <= len(b.ckey) <= _TITLE_CHARS[1] and _has_words(b)
-                and not (self.kinds[i] or self.footer[i] or self.notice[i] or b.list_item
+                and not (self.kinds[i] or self.learned[i] or self.footer[i] or self.notice[i] or b.list_item
                          or is_meta_line(b.text) or vocab.BUTTONS.match(b.lkey)
                          or _is_toolbar(b) or vocab.NAV_BAR.match(b.key)
                          or vocab.WELCOME.match(b.key) or vocab.FURNITURE.search(b.lkey)
@@ -665,9 +672,12 @@ class _Segmenter:
 
 
 def segment_blocks(blocks: list[Block], *, title_hint: str | None = None,
-                   base_url: str | None = None) -> Segmentation:
-    """Label ``blocks`` and return the parts of the page (its blocks, glued noise split off)."""
-    return _Segmenter(split_glued(blocks), title_hint, base_url).run()
+                   base_url: str | None = None,
+                   boilerplate: frozenset[str] = frozenset()) -> Segmentation:
+    """Label ``blocks`` and return the parts of the page (its blocks, glued noise split off).
+    ``boilerplate``: the compact matching keys of lines learned as the host's own boilerplate
+    (:mod:`docspider.segment.boilerplate`)."""
+    return _Segmenter(split_glued(blocks), title_hint, base_url, boilerplate).run()
 
 
 def split_glued(blocks: list[Block]) -> list[Block]:

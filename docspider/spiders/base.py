@@ -38,6 +38,7 @@ from twisted.python.failure import Failure
 from docspider.archive import item_time
 from docspider.decode import UndecodableError, decode_response_body
 from docspider.document import build_item, segment_page
+from docspider.learning import LearnedBoilerplate
 from docspider.segment import not_a_document
 from docspider.signals import page_failed, page_skipped
 from docspider.sites.profile import SiteProfile
@@ -268,10 +269,13 @@ class DocumentSpider(scrapy.Spider):
             yield from self.requests([next_url.geturl()], depth)
 
     def parse_document(self, response, depth: int):
+        host = urlsplit(response.url).hostname or ""
+        learning = self.crawler.get_extension(LearnedBoilerplate)
         try:
             text, _encoding = decode_response_body(
                 response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
-            seg = segment_page(text, is_html=True, base_url=response.url)
+            seg = segment_page(text, is_html=True, base_url=response.url,
+                               boilerplate=learning.learned(host) if learning else frozenset())
         except UndecodableError as exc:
             self.skip(response.url, "not_text", f"cannot decode the page: {exc}")
             return
@@ -281,6 +285,8 @@ class DocumentSpider(scrapy.Spider):
         if reason := not_a_document(seg):
             self.skip(response.url, "not_a_document", reason)
             return
+        if learning:
+            learning.observe(host, (block.ckey for block in seg.blocks))
         # Links first: once the item is recorded as emitted, the page is not fetched again, so
         # the documents it links to must already be scheduled (and in the state's frontier).
         yield from self.follow(response.url, [href for _title, href in seg.related if href],
