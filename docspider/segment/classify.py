@@ -59,7 +59,7 @@ _PART_TITLE_MAX = 30       # a sample's own title line is short
 _TOP_LINES = 6             # a first-line title stands among the first lines of the page
 _SENTENCE_END = re.compile(r"[。!?！？]\s*\S")    # a sentence ends inside: not a title line
 _SUMMARY_MIN = 50          # a summary repeating the text's start: at least this long
-_ELLIPSIS = re.compile(r"(\.{3}|…+)$")
+_ELLIPSES = ("...", "…")
 _PUNCTUATED = re.compile(r"[\s,.;:!?，。；：、！？]")    # a title line: this many characters (compact) at least / at most
 
 
@@ -124,6 +124,11 @@ def _has_words(block: Block) -> bool:
     return _WORD.search(block.key) is not None
 
 
+def _is_furniture(block: Block, vocabulary=vocab.FURNITURE) -> bool:
+    """Furniture lines are short; a paragraph is not searched (the patterns scan the line)."""
+    return len(block.lkey) <= vocab.FURNITURE_MAX and vocabulary.match(block.lkey) is not None
+
+
 def _is_toolbar(block: Block) -> bool:
     """`书签 分享 收藏 举报 版权申诉 / 23`: a row of buttons (and a page count)."""
     words = [w for w in block.lkey.split() if not w.isdigit() and w != "/"]
@@ -166,7 +171,9 @@ class _Segmenter:
     def __init__(self, blocks: list[Block], title_hint: str | None, base_url: str | None,
                  boilerplate: frozenset[str] = frozenset()):
         self.blocks = blocks
-        self.learned = [b.ckey in boilerplate for b in blocks]    # the host's own boilerplate
+        # the host's own boilerplate (keys computed here only when there is any)
+        self.learned = [b.ckey in boilerplate for b in blocks] if boilerplate \
+            else [False] * len(blocks)
         self.title_hint = title_hint
         self.hint_key = compact(match_key(title_hint)) if title_hint else None    # the <h1>
         self.base_url = base_url
@@ -217,7 +224,7 @@ class _Segmenter:
             if (self.kinds[i] or self.notice[i] or is_meta_line(b.text) or b.list_item
                     or (notice_items and numbered)
                     or vocab.THUMBNAIL.match(b.key) or vocab.READ_MORE.search(b.key)
-                    or vocab.HEAD_FURNITURE.search(b.lkey) or self.learned[i]
+                    or _is_furniture(b, vocab.HEAD_FURNITURE) or self.learned[i]
                     or vocab.BREADCRUMB.match(b.key) or vocab.BUTTONS.match(b.lkey)
                     or vocab.NAV_BAR.match(b.key) or (self.hint_key and b.ckey == self.hint_key)):
                 start = i + 1
@@ -228,10 +235,17 @@ class _Segmenter:
         """Runs of titles injected between the text's lines: blocks of links, and, only when
         the block holds punctuated prose besides, unpunctuated lines (a text that is nothing
         but such a line is judged whole: filler or soup, see nondocument)."""
-        prose = any(not _is_unpunctuated(b) and len(b.ckey) >= _RUN_MIN
-                    for b in self.blocks[start:end])
-        return {i for i in range(start, end) if self.blocks[i].link_run
-                or (prose and _is_unpunctuated(self.blocks[i]))}
+        links, bare, prose = set(), set(), False
+        for i in range(start, end):
+            b = self.blocks[i]
+            if b.link_run:
+                links.add(i)
+            elif len(b.ckey) >= _RUN_MIN:
+                if _PUNCTUATED.search(b.key):
+                    prose = True
+                else:
+                    bare.add(i)
+        return links | bare if prose else links
 
     def label_document(self, start: int, end: int, via_desc: bool) -> None:
         content: list[int] = []
@@ -241,7 +255,7 @@ class _Segmenter:
             if not content and self.repeated_title and b.ckey == self.repeated_title:
                 b.label = METADATA          # the title shown again above the text
             elif (not _has_words(b) or vocab.CONTENT_NOISE.search(b.lkey) or i in runs
-                    or vocab.FURNITURE.search(b.lkey)
+                    or _is_furniture(b)
                     or self.is_repeated_summary(i, end)
                     or vocab.SHARE_LINE.search(b.key) or vocab.BUTTONS.match(b.lkey)
                     or vocab.THUMBNAIL.match(b.key) or vocab.PAGE_COUNTER.match(b.key)
@@ -309,8 +323,7 @@ class _Segmenter:
     def is_repeated_summary(self, i: int, end: int) -> bool:
         """A summary the site made of the text's start, cut with `…`, shown above the text."""
         key = self.blocks[i].ckey
-        cut = _ELLIPSIS.search(key)
-        if cut is None or cut.start() < _SUMMARY_MIN:
+        if not key.endswith(_ELLIPSES) or len(key) < _SUMMARY_MIN + 3:
             return False
         following = "".join(b.ckey for b in self.blocks[i + 1:end]
                             if not (_is_link_run(b) or vocab.CONTENT_NOISE.search(b.lkey)))
@@ -531,7 +544,7 @@ class _Segmenter:
                     and not (self.kinds[i] or b.list_item or b.href or is_meta_line(b.text)
                              or vocab.BUTTONS.match(b.lkey) or vocab.WELCOME.match(b.key)
                              or vocab.CONTENT_NOISE.search(b.lkey)
-                             or vocab.FURNITURE.search(b.lkey) or _is_toolbar(b)
+                             or _is_furniture(b) or _is_toolbar(b)
                              or self.learned[i] or self.footer[i] or self.notice[i])):
                 return b.text, key
         return None
@@ -556,7 +569,7 @@ class _Segmenter:
                           and (m := vocab.DOC_START_WITH_TITLE.match(own_text(b.text))
                                or vocab.DOWNLOAD_TITLE.match(own_text(b.text)))), None)
         if not title:
-            title = self.title_before_button(start)
+            title = self.button_title
         if not title and self.repeated:
             title = self.repeated[0]
         if not title:
@@ -582,7 +595,7 @@ class _Segmenter:
                 and not (self.kinds[i] or self.learned[i] or self.footer[i] or self.notice[i] or b.list_item
                          or is_meta_line(b.text) or vocab.BUTTONS.match(b.lkey)
                          or _is_toolbar(b) or vocab.NAV_BAR.match(b.key)
-                         or vocab.WELCOME.match(b.key) or vocab.FURNITURE.search(b.lkey)
+                         or vocab.WELCOME.match(b.key) or _is_furniture(b)
                          or vocab.CONTENT_NOISE.search(b.lkey) or vocab.THUMBNAIL.match(b.key)
                          or vocab.BREADCRUMB.match(b.key) or _SENTENCE_END.search(b.key)))
 
@@ -590,8 +603,7 @@ class _Segmenter:
         """The title a page shows right above its download or collection button (`«T»`,
         `合集下载`): on pages without a site header it is the first line."""
         for i in range(min(start, len(self.blocks) - 1)):
-            following = self.blocks[i + 1]
-            if self.title_shaped(i) and vocab.DOWNLOAD_BUTTON.match(following.lkey):
+            if vocab.DOWNLOAD_BUTTON.match(self.blocks[i + 1].lkey) and self.title_shaped(i):
                 return self.blocks[i].text
         return None
 
@@ -654,7 +666,8 @@ class _Segmenter:
         # known, else the title-shaped line the page repeats.
         self.repeated_title = self.hint_key or (self.repeated[1] if self.repeated else None)
         self.top_title = None
-        if not (self.repeated_title or self.title_before_button(start)):
+        self.button_title = self.title_before_button(start)
+        if not (self.repeated_title or self.button_title):
             start = self.start_at_top_title(start, end)
         self.label_document(start, end, via_desc)
         self.find_parts(start, end)
@@ -686,6 +699,9 @@ def split_glued(blocks: list[Block]) -> list[Block]:
     text with it."""
     out: list[Block] = []
     for b in blocks:
+        if not vocab.GLUED_HINT.search(b.text):
+            out.append(b)
+            continue
         spans = [m.group().strip() for m in vocab.GLUED_NOISE.finditer(b.text)]
         rest = vocab.GLUED_NOISE.sub("", b.text).strip()
         if not spans or not _WORD.search(_OWN_PAGE_MARKER.sub("", rest, count=1)):

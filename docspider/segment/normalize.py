@@ -27,6 +27,7 @@ PINYIN_STRICT = re.compile(
 # `我們(men)`: neutral-tone syllables carry no mark, so this form also matches captions like
 # `图(a)`; it is only applied on pages that are already known to be pinyin-noisy.
 PINYIN_LOOSE = re.compile(rf"(?<=[{_CJK}])[(（][a-zü]{{1,6}}[)）]")
+_TONE_MARK = re.compile(f"[{_TONES}]")
 _SPACE = re.compile(r"[^\S\n]+")
 _ALL_SPACE = re.compile(r"\s+")
 CJK_CHAR = re.compile(f"[{_CJK}]")
@@ -41,11 +42,15 @@ def to_simplified(text: str) -> str:
 
 
 def strip_pinyin(text: str, loose: bool = False) -> str:
+    if "(" not in text and "（" not in text:     # most lines: no annotation can be there
+        return text
     text = PINYIN_STRICT.sub("", text)
     return PINYIN_LOOSE.sub("", text) if loose else text
 
 
 def count_pinyin(text: str) -> int:
+    if not _TONE_MARK.search(text):         # no tone mark, no annotation: skip the slow scan
+        return 0
     return len(PINYIN_STRICT.findall(text))
 
 
@@ -100,10 +105,12 @@ def detect_script(text: str) -> str | None:
 
 
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LANGUAGE_SAMPLE = 20_000      # characters: the start of a text tells its language
 
 
 def detect_language(text: str) -> str:
     """`zh` when Chinese characters make up a fair share of the letters, else `en`."""
+    text = text[:_LANGUAGE_SAMPLE]
     han = len(CJK_CHAR.findall(text))
     latin = len(_LATIN_LETTER.findall(text))
     return "zh" if han and han / (han + latin) > 0.2 else "en"

@@ -170,6 +170,7 @@ GLUED_NOISE = re.compile(
 )
 
 # Furniture: whole lines a site puts above or into the document text, never its words: chrome
+# (every pattern is anchored at the line's start, so the vocabulary is matched, not searched)
 # inside the document block. `head` entries only stand above the text, so before it they mark
 # where it starts; the others also stand between its lines. Each entry says where it was seen;
 # tests/test_segment_rules.py checks that each one fires on a page written for it.
@@ -180,7 +181,7 @@ SAMPLE_HEADER = re.compile(_SAMPLE_HEADER)
 FURNITURE_ENTRIES = (   # (pattern, head, where it was seen)
     (r"^(时间:\s*)?\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s+小编:", True,
      "范文 sites: the date and editor line"),
-    (r"以下是小编(为大家)?(精心)?(带来|整理|收集|准备|分享)的", True,
+    (r"^.{0,100}以下是小编(为大家)?(精心)?(带来|整理|收集|准备|分享)的", True,
      "范文 sites: the stock opener"),
     (r"^来源:.{0,20}时间:\s*\d{4}-\d{1,2}-\d{1,2}", True, "77cn: the source and date line"),
     (r"^[^\s:]{2,24}\s+\d{4}-\d{1,2}-\d{1,2}(\s+\d{1,2}:\d{2})?(\s*发布于\S{2,8})?$", True,
@@ -196,8 +197,12 @@ FURNITURE_ENTRIES = (   # (pattern, head, where it was seen)
     (r"^\d{1,3}\s*/\s*\d{1,3}$", False, "douchai: a page counter i/N"),
 )
 FURNITURE = re.compile("|".join(f"(?:{pattern})" for pattern, _head, _seen in FURNITURE_ENTRIES))
+FURNITURE_MAX = 160     # the longest furniture line (a stock opener); longer blocks are text
 HEAD_FURNITURE = re.compile("|".join(f"(?:{pattern})" for pattern, head, _seen in FURNITURE_ENTRIES
                                      if head))
+
+# A cheap first look: a line without any of these holds no GLUED_NOISE span.
+GLUED_HINT = re.compile("就送|奉上|专注|專注")
 
 # The share line of share-line sites: `《T》由会员分享,可在线阅读,更多相关《T》请在X上搜索。`
 SHARE_LINE = re.compile(r"由会员分享.{0,12}可在线阅读|更多相关.{1,200}请在.{1,120}上搜索")
