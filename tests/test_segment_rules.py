@@ -241,8 +241,8 @@ FURNITURE_SAMPLES = {
 
 def test_every_furniture_entry_fires_and_is_never_text():
     from docspider.segment import vocab
-    assert {seen for _pattern, _head, seen in vocab.FURNITURE_ENTRIES} == set(FURNITURE_SAMPLES)
-    for pattern, _head, seen in vocab.FURNITURE_ENTRIES:
+    assert {seen for _pattern, seen in vocab.FURNITURE.entries} == set(FURNITURE_SAMPLES)
+    for pattern, seen in vocab.FURNITURE.entries:
         sample = FURNITURE_SAMPLES[seen]
         assert re.search(pattern, match_key(sample).lower()), seen
         seg = segment_text(doc(LONG, sample, LONG + "二"))
