@@ -235,7 +235,7 @@ FURNITURE_SAMPLES = {
     "77cn: the pager under the text": "上一页 1 2 3 下一页",
     "77cn: the answer toggle": "隐藏答案",
     "77cn: the contact button": "点击这里给我发消息",
-    "douchai: a page counter i/N": "2/5",
+    "douchai: a page counter i/N (renrendoc's 0/150 matches too)": "2/5",
 }
 
 

@@ -22,15 +22,17 @@ class Vocab:
     """Entries `(pattern, where it was seen)` compiled into one regex between `prefix` and
     `suffix`, matched (`anchored`) or searched on one copy of a block (`on`)."""
 
+    def __new__(cls, *args, on: str, **kwargs):
+        # one subclass per copy: a call reads the copy without a lookup by name (these calls
+        # are the hot path of segmentation)
+        return super().__new__(_ON[on])
+
     def __init__(self, entries: Iterable[tuple[str, str]], *, on: str, anchored: bool,
                  prefix: str = "", suffix: str = "", flags: int = 0):
         self.entries = tuple(entries)
         self.on = on
         self.regex = re.compile(prefix + "|".join(p for p, _seen in self.entries) + suffix, flags)
         self.find = self.regex.match if anchored else self.regex.search
-
-    def __call__(self, block) -> re.Match | None:
-        return self.find(getattr(block, self.on))
 
     def match(self, text: str) -> re.Match | None:
         return self.regex.match(text)
@@ -43,6 +45,24 @@ class Vocab:
 
     def finditer(self, text: str):
         return self.regex.finditer(text)
+
+
+class _OnKey(Vocab):
+    def __call__(self, block) -> re.Match | None:
+        return self.find(block.key)
+
+
+class _OnLowerKey(Vocab):
+    def __call__(self, block) -> re.Match | None:
+        return self.find(block.lkey)
+
+
+class _OnText(Vocab):
+    def __call__(self, block) -> re.Match | None:
+        return self.find(block.text)
+
+
+_ON = {"key": _OnKey, "lkey": _OnLowerKey, "text": _OnText}
 
 
 def _seen(note: str, *patterns: str) -> list[tuple[str, str]]:
@@ -72,7 +92,7 @@ DOC_START_WITH_TITLE = Vocab(
     _seen("vdocuments: Transcript of «T»", r"^transcript of\s+(?P<title>.{2,200})$"),
     on="key", anchored=True, flags=re.IGNORECASE)
 DESCRIPTION_HEADINGS = Vocab(
-    _seen("renrendoc /p- and package pages: 资源描述 above the description",
+    _seen("share-line engine, 163wenku, package pages: 资源描述 above the description",
           "资源描述", "文档描述", "资源简介", "资料描述"),
     on="lkey", anchored=True, prefix=_HEADING, suffix=")" + _HEAD_TAIL)
 _NOTICE_HEADING = r"[【\[]?(" + "|".join((
@@ -105,7 +125,7 @@ COMMENT_HEADINGS = Vocab(
           "评论", "发表评论", "网友评论", "用户评论", "文档评论", "评论区"),
     on="lkey", anchored=True, prefix="^(", suffix=r")(\s*\(\d+\))?$")
 META_HEADINGS = Vocab(
-    _seen("renrendoc family: the uploader box and keyword list",
+    _seen("renrendoc family and package pages: uploader box, 资源目录, keywords",
           "上传者", "上传人", "资源目录", "关键词", "关键字", "认证信息", "相关标签", "标签",
           "文档标签", "文档信息", "资源信息"),
     on="lkey", anchored=True, prefix=_HEADING, suffix=")" + _HEAD_TAIL)
@@ -142,24 +162,24 @@ PREVIEW_ENDED_FULL = Vocab(_seen("renrendoc /p-: 全文预览已结束", r"^全�
 PREVIEW_RANGE = Vocab(_seen("share-line engine: 预览前N页/共M页",
                             r"预览前\s*(?P<shown>\d+)\s*页\s*/\s*共\s*(?P<total>\d+)\s*页"),
                       on="key", anchored=False)
-PREVIEW_CUT = Vocab(_seen("wenkud engine, taowenge, douchai: the preview's end",
+PREVIEW_CUT = Vocab(_seen("share-line engine, douchai, renrendoc 继续免费阅读: the preview's end",
                           r"点击查看更多", r"超出免费预览范围", r"该文档总共\s*\d+\s*页",
                           r"继续(免费)?阅读"),
                     on="key", anchored=False)
 
 # `«T»_第3页`: a page thumbnail caption (alt text or flattened image).
 # Also matched on own-script text to recover the title, hence `頁`.
-THUMBNAIL = Vocab(_seen("renrendoc family and taowenge: thumbnail captions «T»_第3页",
+THUMBNAIL = Vocab(_seen("renrendoc family and share-line engine: thumbnail captions «T»_第3页",
                         r"^(!\[)?(?P<title>.+?)_第\s*(?P<page>\d+)\s*[页頁](\]\(.*\))?$"),
                   on="key", anchored=True)
 # `Download "«T»"`: the download widget names the document.
 DOWNLOAD_TITLE = Vocab(_seen("docplayer: the download widget", r'^download\s+"(?P<title>.{2,200})"$'),
                        on="key", anchored=True, flags=re.IGNORECASE)
 # `Page 3: «T»`: a header line the site puts above each page of the text.
-PAGE_HEADER = Vocab(_seen("docplayer: a header above each page",
+PAGE_HEADER = Vocab(_seen("vdocuments family: Page N: «T» above each page",
                           r"^page\s+(?P<n>\d{1,4})\s*:\s*(?P<title>.+)$"),
                     on="key", anchored=True, flags=re.IGNORECASE)
-PAGE_COUNTER = Vocab(_seen("taowenge package pages: 第1页 / 共15页",
+PAGE_COUNTER = Vocab(_seen("share-line engine: 第i页 / 共N页 under each thumbnail",
                            r"^第\s*\d+\s*页\s*/\s*共\s*\d+\s*页$"),
                      on="key", anchored=True)
 
@@ -179,7 +199,7 @@ META_LABELS: dict[str, str | None] = {
 # Matched on an NFKC copy in the page's own script (values are emitted); labels are looked up
 # in META_LABELS after normalisation, so traditional labels (`上傳時間`) count too.
 META_PAIR = re.compile(r"(?P<label>[^\s:]{1,10})\s*:\s*(?P<value>.*?)(?=\s+[^\s:]{1,10}\s*:|$)")
-BREADCRUMB = Vocab(_seen("renrendoc family, 163wenku, chazidian: 当前位置: 首页 > …",
+BREADCRUMB = Vocab(_seen("renrendoc family, doczj, wendangku, 163wenku, chazidian: 当前位置: …",
                          r"^(当前位置|您的位置|所在位置)\s*:\s*(?P<path>.+)$"),
                    on="key", anchored=True)
 
@@ -208,7 +228,7 @@ BUTTONS = Vocab(
             "save this pdf as:", "size: px", "embed size \\(px\\)", "start display at page:"),
     on="lkey", anchored=True, prefix="^(", suffix=")$")
 # The button under a title on pages without a site header (360docs: `«T»`, `合集下载`).
-DOWNLOAD_BUTTON = Vocab(_seen("360docs: the button under the first-line title",
+DOWNLOAD_BUTTON = Vocab(_seen("360docs 合集下载, renrendoc 下载本文档: the button under the title",
                               "合集下载", "下载本文档", "立即下载", "免费下载", "下载文档"),
                         on="lkey", anchored=True, prefix="^(", suffix=")$")
 # What makes a line look like a document's title rather than a site's slogan.
@@ -228,7 +248,7 @@ SLOGAN = Vocab(_seen("small sites' first lines (21cnjy: 登陆X 助您…; 77cn:
                      r"^(登陆|登录|欢迎)", r"助您", r"平台$"),
                on="key", anchored=False)
 # A navigation bar: four or more short links separated by `|`.
-NAV_BAR = Vocab(_seen("renrendoc family and 装配图网 clones: 首页 | 分类 | … bars",
+NAV_BAR = Vocab(_seen("renrendoc family, 360docs, 装配图网 clones: 首页 | 分类 | … bars",
                       r"^[^|]{1,8}(\s*\|\s*[^|]{1,8}){3,}$"),
                 on="key", anchored=True)
 # Lines an uploader or a site injects into the document text.
@@ -237,11 +257,11 @@ CONTENT_NOISE = Vocab(
     + _seen("taowenge and renrendoc: watermarks of converted documents",
             r"精选优质文档-倾情为你奉上", r"^专心-+专注-+专业$", r"^精选文档$", r"^整理文本",
             r"\(图片大小可任意调节\)")
-    + _seen("PDF-line layouts (package pages, shareline): page footers",
+    + _seen("PDF-line layouts (doczj, package pages, shareline): page footers",
             r"^[-—]\s*\d+\s*[-—]$", r"^第\s*\d+\s*页\s*,?\s*共\s*\d+\s*页\.?$",
             r"^第[一二三四五六七八九十百\d]+页,共[一二三四五六七八九十百\d]+页")
     # an injected aphorism: `18、<saying>——<author>` on a line of its own
-    + _seen("share-line engine mirrors: an injected aphorism 18、<saying>——<author>",
+    + _seen("wendangku: an injected aphorism 18、<saying>——<author>",
             r"^\d{1,3}、[^、:]{4,60}——\s*(《[^》]{1,20}》|[^\s,.!?:;。“”\"]{2,12})$"),
     on="lkey", anchored=False)
 
@@ -287,7 +307,7 @@ _TEXT_FURNITURE = (
     (r"^上一页(\s+\d{1,3})+\s+下一页$", "77cn: the pager under the text"),
     (r"^隐藏答案$", "77cn: the answer toggle"),
     (r"^点击这里给我发消息$", "77cn: the contact button"),
-    (r"^\d{1,3}\s*/\s*\d{1,3}$", "douchai: a page counter i/N"),
+    (r"^\d{1,3}\s*/\s*\d{1,3}$", "douchai: a page counter i/N (renrendoc's 0/150 matches too)"),
 )
 FURNITURE = Vocab(_HEAD_FURNITURE + _TEXT_FURNITURE, on="lkey", anchored=True)
 HEAD_FURNITURE = Vocab(_HEAD_FURNITURE, on="lkey", anchored=True)
