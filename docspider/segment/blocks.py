@@ -27,29 +27,17 @@ class Block:
     link_run: bool = False         # two or more links and (nearly) nothing else (HTML only)
     blank_before: int = 0          # blank lines / empty blocks right before this one
     label: str = ""                # set by the classifier
-    _key: str | None = field(default=None, repr=False)
-    _ckey: str | None = field(default=None, repr=False)
-    _lkey: str | None = field(default=None, repr=False)
+    # The matching copies of `text`, made when the block is (every rule reads them, so they
+    # are plain attributes): `key` (see normalize.match_key), `lkey` its lower case for the
+    # case-insensitive vocabularies, `ckey` without any whitespace (`关 键 词` -> `关键词`).
+    key: str = field(init=False, repr=False, compare=False)
+    lkey: str = field(init=False, repr=False, compare=False)
+    ckey: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        if self._key is None:
-            self._key = match_key(self.text)
-        return self._key
-
-    @property
-    def lkey(self) -> str:
-        """The matching copy in lower case, for the case-insensitive vocabularies."""
-        if self._lkey is None:
-            self._lkey = self.key.lower()
-        return self._lkey
-
-    @property
-    def ckey(self) -> str:
-        """The matching copy without any whitespace (`关 键 词` -> `关键词`)."""
-        if self._ckey is None:
-            self._ckey = compact(self.key)
-        return self._ckey
+    def __post_init__(self) -> None:
+        self.key = match_key(self.text)
+        self.lkey = self.key.lower()
+        self.ckey = compact(self.key)
 
 
 # ---------------------------------------------------------------- flattened text ----------
@@ -64,16 +52,16 @@ def blocks_from_text(text: str) -> list[Block]:
         if not raw.strip():
             blank += 1
             continue
-        block = Block(text=tidy_space(raw), raw=raw, blank_before=blank)
-        blank = 0
         # `- 1. x` (a list item holding a numbered notice) keeps its number in the text.
         bullet = _BULLET.match(raw)
         if bullet and (raw.lstrip()[:1] in "-•*·" or raw.startswith(" ")):
             ordered = _ORDERED.match(raw)
-            if ordered and raw.startswith(" "):
-                block.number = int(ordered.group(1))
-            block.list_item = True
-            block.text = tidy_space(raw[bullet.end():])
+            number = int(ordered.group(1)) if ordered and raw.startswith(" ") else None
+            block = Block(text=tidy_space(raw[bullet.end():]), raw=raw, list_item=True,
+                          number=number, blank_before=blank)
+        else:
+            block = Block(text=tidy_space(raw), raw=raw, blank_before=blank)
+        blank = 0
         blocks.append(block)
     return blocks
 

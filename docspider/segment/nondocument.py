@@ -12,7 +12,7 @@ characters (natural text: over 38 % in its first 400 characters).
 """
 from __future__ import annotations
 
-from .classify import Segmentation
+from .result import Segmentation
 from .normalize import match_key
 
 # The commonest characters of Chinese running text (simplified; the text is matched on its
