@@ -25,7 +25,7 @@ def segment_html(html: str, base_url: str | None = None,
     hint = html_title(root)
     blocks = blocks_from_html(root)
     if hint and not root.xpath("//h1"):
-        hint = strip_site_suffix(hint, "\n".join(b.text for b in blocks))
+        hint = strip_site_suffix(hint, blocks)
     canonical = html_canonical(root)
     seg = segment_blocks(blocks, title_hint=hint, base_url=base_url or canonical,
                          boilerplate=boilerplate)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from . import vocab
 from .blocks import Block
@@ -173,12 +174,13 @@ def title_before_metadata(ctx: Context, start: int) -> str | None:
     return run[-1] if run else None
 
 
-def strip_site_suffix(title: str, page_text: str = "") -> str:
+def strip_site_suffix(title: str, blocks: Sequence[Block] = ()) -> str:
     """`T-人人文库` -> `T`: drop a trailing site name from a <title> — one that looks like a
-    site's name, or any suffix when the page shows the title without it."""
+    site's name, or any suffix when a line of the page shows the title without it."""
     m = _TITLE_SUFFIX.search(title)
     if m and (_SITEISH.search(m.group())
-              or compact(match_key(title[: m.start()])) in compact(match_key(page_text))):
+              or (stem := compact(match_key(title[: m.start()])))
+              and any(stem in b.ckey for b in blocks)):
         return title[: m.start()].strip()
     return title
 
