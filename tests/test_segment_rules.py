@@ -326,3 +326,14 @@ def test_pages_that_hold_no_document():
              "看书、聊天，也有人捡起叶子夹进课本，当作书签。老师说，观察身边的变化是学习"
              "科学的第一步，于是我们分成小组，记录每天的气温、落叶的数量和颜色的改变。")
     assert not_a_document(segment_text(doc(prose * 2))) is None
+
+
+def test_page_numbering_is_judged_by_the_page_counts_the_page_shows():
+    short = [f"{n}、第{n}页的开头几个字" for n in range(1, 7)]
+    shown = segment_text("\n".join(("页数:12", "已阅读6页,还剩6页未读", "文档简介", *short, "温馨提示")))
+    assert [p.n for p in shown.pages] == [1, 2, 3, 4, 5, 6]          # short, but six shown
+    unknown = segment_text("\n".join(("文档简介", *short, "温馨提示")))
+    assert [p.n for p in unknown.pages] == [None]                     # short and nothing said
+    clauses = [f"{n}、{LONG}" for n in range(1, 7)]
+    contract = segment_text("\n".join(("页数:2", "文档简介", *clauses, "温馨提示")))
+    assert [p.n for p in contract.pages] == [None]                    # six items, two pages

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .blocks import Block
 from .features import Features
-from .metadata import PageMetadata
+from .metadata import PageMetadata, apply_markers, apply_pairs, meta_pairs
 from .normalize import NOISY_PAGE_HITS, clean_text, compact, count_pinyin, detect_script, match_key
 from .options import Options
 from .result import Segmentation
@@ -39,6 +40,18 @@ class Context:
                    noisy=noisy, title_hint=title_hint,
                    hint_key=compact(match_key(title_hint)) if title_hint else None,
                    base_url=base_url)
+
+    @cached_property
+    def shown_pages(self) -> tuple[int | None, int | None]:
+        """(pages the document has, pages the page shows), from the page's metadata lines and
+        reading markers (`页数:43`, `已阅读5页,还剩38页`), read before the text is labelled."""
+        scratch = PageMetadata()
+        for i, b in enumerate(self.blocks):
+            if self.features.meta_line(i):
+                apply_pairs(scratch, meta_pairs(b.text))
+            elif len(b.key) < self.options.marker_line_max:
+                apply_markers(scratch, b.key)
+        return scratch.pages_total, scratch.pages_shown
 
     @property
     def meta(self) -> PageMetadata:

@@ -152,6 +152,9 @@ def find_pages(ctx: Context, content: list[int]) -> list[tuple[int, list[int]]] 
             if not spaced:
                 return None     # numbering that skips or restarts is not page numbering
         pages[-1][1].append(i)
+    evidence = page_count_evidence(ctx, len(pages))
+    if evidence is False:
+        return None             # more numbered items than the document has pages
     if spaced:
         # PDF-line layouts start a page with a short line; judge the whole page, and tell
         # pages from an outline (`1 总则` over `1.1 编制目的`) by its sub-numbers.
@@ -160,9 +163,22 @@ def find_pages(ctx: Context, content: list[int]) -> list[tuple[int, list[int]]] 
         lengths = sorted(sum(len(blocks[i].text) for i in idx) for _, idx in pages)
     else:
         lengths = sorted(len(blocks[idx[0]].text) for _, idx in pages)
-    if lengths[len(lengths) // 2] < ctx.options.page_min_median or (spaced and len(pages) < 2):
+    if evidence is None and lengths[len(lengths) // 2] < ctx.options.page_min_median \
+            or (spaced and len(pages) < 2):
         return None
     return pages
+
+
+def page_count_evidence(ctx: Context, count: int) -> bool | None:
+    """What the page says of its page counts, for `count` numbered items starting the text:
+    False when the document has fewer pages (`页数:3` under six `N、` clauses), True when the page
+    says it shows exactly that many (`已阅读6页`), else None (then the items must be page-long)."""
+    total, shown = ctx.shown_pages
+    if total and count > total:
+        return False
+    if shown and count == shown:
+        return True
+    return None
 
 
 def is_outline(ctx: Context, content: list[int], count: int) -> bool:
