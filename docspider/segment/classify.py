@@ -47,6 +47,7 @@ def segment_blocks(blocks: list[Block], *, title_hint: str | None = None,
     ctx.button_title = title_before_button(ctx, start)
     if not (ctx.repeated_title or ctx.button_title):
         start = start_at_top_title(ctx, start, end)
+    ctx.span = (start, end)
     label_document(ctx, start, end, via_desc)
     find_parts(ctx, start, end)
     label_sections(ctx, start, end)

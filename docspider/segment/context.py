@@ -27,6 +27,7 @@ class Context:
     repeated_title: str | None = None           # the key of the title copies above the text
     button_title: str | None = None             # the line above a download button
     top_title: int | None = None                # the first-line title that starts the text
+    span: tuple[int, int] = (0, 0)              # the document block, once it is known
 
     @classmethod
     def of(cls, blocks: list[Block], title_hint: str | None, base_url: str | None,
@@ -44,9 +45,13 @@ class Context:
     @cached_property
     def shown_pages(self) -> tuple[int | None, int | None]:
         """(pages the document has, pages the page shows), from the page's metadata lines and
-        reading markers (`页数:43`, `已阅读5页,还剩38页`), read before the text is labelled."""
+        reading markers outside the text (`页数:43`, `已阅读5页,还剩38页`), read before the
+        text is labelled."""
         scratch = PageMetadata()
+        start, end = self.span
         for i, b in enumerate(self.blocks):
+            if start <= i < end or "页" not in b.key:
+                continue                # the text itself, or a line that counts no pages
             if self.features.meta_line(i):
                 apply_pairs(scratch, meta_pairs(b.text))
             elif len(b.key) < self.options.marker_line_max:
