@@ -13,6 +13,9 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -57,32 +60,47 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("give at least one .txt or .html file")
-        lines: list[str] = []
-        failed = 0
-        for path in args:
-            try:
-                lines.append(segment_file(path))
-            except NotADocument as exc:         # an answer, not an error: no item
-                print(f"segment: {path}: not_a_document: {exc}", file=sys.stderr)
-            except (OSError, UndecodableError, ValueError) as exc:
-                failed += 1
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                print(f"segment: {path}: {reason}", file=sys.stderr)
-            except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
-                failed += 1
-                print(f"segment: {path}: internal error ({type(exc).__name__}: {exc})",
-                      file=sys.stderr)
-        if opts.overwrite_output:
-            write_atomically(opts.overwrite_output, lines)
-        elif opts.output:
-            with open(opts.output, "a", encoding="utf-8") as f:
-                f.writelines(lines)
-        else:
-            sys.stdout.reconfigure(encoding="utf-8")
-            sys.stdout.writelines(lines)
-            sys.stdout.flush()
+        with output(opts) as out:
+            failed = 0
+            for path in args:
+                try:
+                    out.write(segment_file(path))   # each line as it is made: memory stays flat
+                except NotADocument as exc:         # an answer, not an error: no item
+                    print(f"segment: {path}: not_a_document: {exc}", file=sys.stderr)
+                except (OSError, UndecodableError, ValueError) as exc:
+                    failed += 1
+                    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                    print(f"segment: {path}: {reason}", file=sys.stderr)
+                except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
+                    failed += 1
+                    print(f"segment: {path}: internal error ({type(exc).__name__}: {exc})",
+                          file=sys.stderr)
         if failed:
             self.exitcode = 1
+
+
+@contextmanager
+def output(opts: argparse.Namespace) -> Iterator[IO[str]]:
+    """Where the lines go: -O FILE (a temporary file beside it, renamed at the end, so readers
+    never see half), -o FILE (appended), or stdout."""
+    if opts.overwrite_output:
+        path = opts.overwrite_output
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)),
+                                   prefix=".segment-", suffix=".jsonl.part")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                yield f
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    elif opts.output:
+        with open(opts.output, "a", encoding="utf-8") as f:
+            yield f
+    else:
+        sys.stdout.reconfigure(encoding="utf-8")
+        yield sys.stdout
+        sys.stdout.flush()
 
 
 def segment_file(path: str) -> str:
@@ -103,16 +121,3 @@ def segment_file(path: str) -> str:
     if errors := schema_errors(item):
         raise ValueError("item fails the schema: " + "; ".join(errors))
     return to_json_line(item)
-
-
-def write_atomically(path: str, lines: list[str]) -> None:
-    """Write to a temporary file beside ``path`` and rename it, so readers never see half."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".segment-", suffix=".jsonl.part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.writelines(lines)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
