@@ -79,10 +79,10 @@ class LogCrawlSummary:
         adapter = ItemAdapter(item)
         stats = self.stats
         stats.inc_value(f"docspider/items/{adapter.get('site') or 'unknown'}")
-        excerpt = adapter["excerpt"]
-        if not excerpt.pages:
+        pages = ItemAdapter(adapter["excerpt"])["pages"]
+        if not pages:
             stats.inc_value("docspider/items_empty_excerpt")
-        stats.inc_value("docspider/parts/pages", len(excerpt.pages))
+        stats.inc_value("docspider/parts/pages", len(pages))
         stats.inc_value("docspider/parts/related", len(adapter["related"]))
         stats.inc_value("docspider/parts/disclaimer", len(adapter["disclaimer"]))
 

