@@ -30,7 +30,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from docspider.addons import feeds
-from docspider.feedstorage import RecoveredFeed, recover_killed_feeds
+from docspider.feedstorage import killed_feeds
 from docspider.signals import page_skipped, write_failed
 from docspider.state import StateStore, StateWriteError, open_store
 from docspider.writes import writes_failed
@@ -41,6 +41,13 @@ logger = logging.getLogger(__name__)
 class Unchanged(DropItem):
     """The document's text is what it was at its last fetch: not emitted, recorded as
     fetched (raised by docspider.changes)."""
+
+
+@dataclass(frozen=True)
+class RecoveredFeed:
+    path: Path                  # the feed file it became
+    items: int                  # its complete items
+    dropped_bytes: int          # the cut last line
 
 
 @dataclass
@@ -72,11 +79,17 @@ def prepare(settings, spider_name: str) -> Prepared | None:
         store.lock(wait=settings.getfloat("DOCSPIDER_LOCK_WAIT"))
         prepared = Prepared(store)
         for uri, options in feeds(settings).items():
-            for feed in recover_killed_feeds(str(uri), spider_name, options):
-                for item in feed.items:
+            for feed in killed_feeds(str(uri), spider_name, options):
+                items = feed.items
+                for item in items:
                     if item.get("url") and store.lookup(item["url"]) is None:
                         record(store, ItemAdapter(item))
-                prepared.recovered.append(feed)
+                # recorded for good before the feed is final: a kill in between recovers it
+                # again (its documents are known then and not recorded twice)
+                store.commit()
+                dropped = feed.dropped_bytes
+                feed.finish()
+                prepared.recovered.append(RecoveredFeed(feed.path, len(items), dropped))
     except Exception:
         store.close()
         raise
@@ -110,9 +123,9 @@ class CrawlState:
         stats = crawler.stats
         for feed in prepared.recovered:
             stats.inc_value("docspider/recovered/feeds")
-            stats.inc_value("docspider/recovered/items", len(feed.items))
+            stats.inc_value("docspider/recovered/items", feed.items)
             logger.info("recovered %d complete items of a stopped crawl into %s "
-                        "(%d bytes of a cut last line dropped)", len(feed.items), feed.path,
+                        "(%d bytes of a cut last line dropped)", feed.items, feed.path,
                         feed.dropped_bytes)
         if jobdir := crawler.settings.get("JOBDIR"):
             # The frontier holds every unfinished document and listings are fetched again:
@@ -166,7 +179,10 @@ class CrawlState:
         self.write(self.store.finish, url)
 
     def spider_closed(self, spider) -> None:
-        self.store.close()
+        try:
+            self.store.close()              # commits the last batch
+        except StateWriteError as exc:
+            self.crawler.signals.send_catch_log(write_failed, path=exc.path, error=exc.error)
         _prepared.clear()
 
 

@@ -13,9 +13,9 @@ line, reported through the `write_failed` signal (the crawl then stops, see
 confirms an item: the write happens while the feed exporter handles ``item_scraped``, and the
 state store records the document right after, only if no write failed.
 
-`recover_killed_feeds` finishes the ``.part`` files a dead crawl left: JSON lines are cut after
-their last complete line and renamed; other formats cannot be cut safely, and refuse with
-`FeedNotRecoverable`.
+`killed_feeds` finds the ``.part`` files a dead crawl left; once their documents are recorded,
+`KilledFeed.finish` cuts each after its last complete line and renames it. Only JSON lines can
+be cut safely: other formats refuse with `FeedNotRecoverable`.
 """
 from __future__ import annotations
 
@@ -145,10 +145,30 @@ def held(path: Path) -> bool:
 
 
 @dataclass(frozen=True)
-class RecoveredFeed:
-    path: Path                  # the final feed file
-    items: list[dict]           # its complete items
-    dropped_bytes: int          # the cut last line
+class KilledFeed:
+    part: Path                  # the `.part` a dead crawl left
+    complete: bytes             # its content up to the last complete line
+
+    @property
+    def path(self) -> Path:
+        """The final feed file it becomes."""
+        return self.part.with_name(self.part.name[: -len(PART_SUFFIX)])
+
+    @property
+    def items(self) -> list[dict]:
+        return [json.loads(line) for line in self.complete.splitlines()]
+
+    @property
+    def dropped_bytes(self) -> int:
+        """The cut last line."""
+        return self.part.stat().st_size - len(self.complete) if self.part.exists() else 0
+
+    def finish(self) -> None:
+        """Cut after the last complete line and rename into place."""
+        tmp = self.part.with_name(self.part.name + ".recovering")
+        tmp.write_bytes(self.complete)
+        os.replace(tmp, self.path)
+        self.part.unlink()
 
 
 def killed_parts(uri: str, name: str, options: dict) -> list[Path]:
@@ -166,22 +186,15 @@ def killed_parts(uri: str, name: str, options: dict) -> list[Path]:
     return [Path(p) for p in sorted(found) if not held(Path(p))]
 
 
-def recover_killed_feeds(uri: str, name: str, options: dict) -> list[RecoveredFeed]:
-    """Finish the `.part` files dead crawls left for a feed: cut after the last complete line
-    and renamed. Raises `FeedNotRecoverable` for a format other than JSON lines."""
-    recovered = []
+def killed_feeds(uri: str, name: str, options: dict) -> list[KilledFeed]:
+    """The `.part` files dead crawls left for a feed, to be recorded and then finished
+    (`KilledFeed.finish`). Raises `FeedNotRecoverable` for a format other than JSON lines."""
+    found = []
     for part in killed_parts(uri, name, options):
         if options.get("format") not in _RECOVERABLE_FORMATS:
             raise FeedNotRecoverable(
                 f"{part}: a stopped crawl's {options.get('format')} feed cannot be recovered "
                 "(only JSON lines feeds can); move it aside")
         data = part.read_bytes()
-        complete = data[: data.rfind(b"\n") + 1]
-        final = part.with_name(part.name[: -len(PART_SUFFIX)])
-        tmp = part.with_name(part.name + ".recovering")
-        tmp.write_bytes(complete)
-        os.replace(tmp, final)
-        part.unlink()
-        recovered.append(RecoveredFeed(final, [json.loads(line) for line in complete.splitlines()],
-                                       len(data) - len(complete)))
-    return recovered
+        found.append(KilledFeed(part, data[: data.rfind(b"\n") + 1]))
+    return found

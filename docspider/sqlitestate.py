@@ -4,7 +4,10 @@ One file: `documents` (per canonical URL: last fetch, validators, content hash, 
 `frontier` (documents scheduled, not finished), and `hosts` / `boilerplate` (the lines learned
 as each host's own boilerplate, with the pages they were counted on). The write-ahead log with ``synchronous=NORMAL``
 makes each committed change survive the crawl being killed (not a power cut: that may lose the
-last changes, never the file). The lock is an exclusive ``flock`` on ``<file>.lock``, which
+last changes, never the file). Changes are committed in batches (`BATCH_CHANGES`,
+`BATCH_SECONDS`): a killed crawl loses its last uncommitted batch, and loses nothing by it —
+the documents of that batch are in the killed crawl's feed, which the next crawl recovers and
+records, and what else a batch holds (frontier entries, touches) is found again. The lock is an exclusive ``flock`` on ``<file>.lock``, which
 holds the holder's pid for the message; the kernel drops it when the holder dies, so a dead
 crawl's lock is simply taken over. The requests seen by the running crawl stay in memory: a
 crawl that stops keeps its unfinished documents in the frontier, not its seen set.
@@ -46,6 +49,10 @@ CREATE TABLE IF NOT EXISTS boilerplate (
     PRIMARY KEY (host, line)
 );
 """
+# Changes are committed in batches, off the per-item path: every BATCH_CHANGES changes, when a
+# change comes BATCH_SECONDS after the batch began, and at close.
+BATCH_CHANGES = 200
+BATCH_SECONDS = 1.0
 _MOVE_ASIDE = ("move it aside to start afresh (the next crawl then fetches every document "
                "again)")
 
@@ -55,6 +62,8 @@ class SqliteStateStore(StateStore):
         self.path = path
         self.lock_file: int | None = None
         self.seen_keys: set[str] = set()
+        self.batched = 0                        # changes in the open transaction
+        self.batch_began = 0.0
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -96,18 +105,26 @@ class SqliteStateStore(StateStore):
         self.lock_file = fd
 
     def _write(self, *statements: tuple[str, tuple]) -> None:
+        """Apply one change inside the open batch; commit the batch when it is full or old."""
         try:
-            if len(statements) == 1:
-                self.db.execute(*statements[0])
-                return
-            self.db.execute("BEGIN")
+            if not self.db.in_transaction:
+                self.db.execute("BEGIN")
+                self.batch_began = time.monotonic()
             for statement in statements:
                 self.db.execute(*statement)
-            self.db.execute("COMMIT")
+            self.batched += 1
+            if self.batched >= BATCH_CHANGES or time.monotonic() - self.batch_began >= BATCH_SECONDS:
+                self.commit()
         except sqlite3.Error as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
+            self.batched = 0
             raise StateWriteError(self.path, exc) from None
+
+    def commit(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
+        self.batched = 0
 
     def lookup(self, url: str) -> Known | None:
         row = self.db.execute("SELECT url, fetched_at, etag, last_modified, content_hash, links "
@@ -168,7 +185,12 @@ class SqliteStateStore(StateStore):
         return False
 
     def close(self) -> None:
-        self.db.close()
+        try:
+            self.commit()
+        except sqlite3.Error as exc:
+            raise StateWriteError(self.path, exc) from None
+        finally:
+            self.db.close()
         if self.lock_file is not None:
             os.close(self.lock_file)            # releases the flock
             self.lock_file = None

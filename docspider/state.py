@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta
 
 from w3lib.url import canonicalize_url
@@ -46,7 +47,9 @@ class StateWriteError(StateError):
         self.path, self.error = path, error
 
 
+@lru_cache(maxsize=8192)
 def document_key(url: str) -> str:
+    """The canonical form of a document URL (a page asks for it several times)."""
     return canonicalize_url(url)
 
 
@@ -79,8 +82,9 @@ class Known:
 
 
 class StateStore(ABC):
-    """What a crawl knows about documents, kept between runs. Every write is durable when the
-    call returns; a failed write raises `StateWriteError`."""
+    """What a crawl knows about documents, kept between runs. Writes may be batched: they are
+    durable once committed (at the latest when the store is closed); a failed write or commit
+    raises `StateWriteError`, and nothing of its batch is kept."""
 
     path: str
 
@@ -133,8 +137,12 @@ class StateStore(ABC):
         """Whether this crawl saw the request `key` before; marks it seen."""
 
     @abstractmethod
+    def commit(self) -> None:
+        """Make the changes so far durable now."""
+
+    @abstractmethod
     def close(self) -> None:
-        """Let go of the store (and its lock)."""
+        """Commit, and let go of the store (and its lock)."""
 
 
 def open_store(path: str) -> StateStore:

@@ -356,7 +356,7 @@ def test_a_read_only_feed_folder_stops_the_crawl_before_it_records(tmp_path, sma
 
 @pytest.mark.parametrize("what", [
     pytest.param("archive", marks=pytest.mark.disk_size("48k")),
-    pytest.param("state", marks=pytest.mark.disk_size("160k")),   # opens, cannot grow
+    pytest.param("state", marks=pytest.mark.disk_size("128k")),   # opens, cannot grow
 ])
 def test_a_full_archive_or_state_disk_stops_the_crawl(tmp_path, small_disk, what):
     setting = {"archive": f"DOCSPIDER_ARCHIVE_DIR={small_disk}",
