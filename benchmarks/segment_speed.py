@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import html as lxml_html
 
 from docspider.segment import segment_html, segment_text
+from docspider.segment.features import line_flags
 from docspider.segment.normalize import match_key
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dev"
@@ -25,6 +26,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus
 def one_pass(func, pages: list[str]) -> float:
     """Seconds for one pass over ``pages``, caches cleared first."""
     match_key.cache_clear()
+    line_flags.cache_clear()
     start = time.perf_counter()
     for page in pages:
         func(page)

@@ -8,6 +8,7 @@ do not depend on the page (a toolbar, a title-like line, a run of titles) live h
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import vocab
 from .blocks import Block
@@ -34,27 +35,25 @@ _ANY_HEADING = re.compile("|".join(f"(?P<{kind}>{headings.regex.pattern})"
                                    for kind, headings in HEADINGS))
 assert all(headings.on == "lkey" and headings.find == headings.regex.match
            and not headings.regex.flags & re.IGNORECASE for _kind, headings in HEADINGS)
+assert vocab.DOC_START_WITH_TITLE.regex.flags & re.IGNORECASE     # so it may read the lkey
+assert vocab.FOOTER.on == vocab.FOOTER_SHORT.on == vocab.NOTICE_PHRASES.on == "lkey"
 
 
-def heading_kind(block: Block, options: Options) -> str | None:
-    if not block.lkey:
-        return None
-    if len(block.ckey) > options.heading_max:
-        return "doc_start" if vocab.DOC_START_WITH_TITLE(block) else None
-    m = _ANY_HEADING.match(block.lkey)
-    return m.lastgroup if m else None
-
-
-def is_notice(block: Block) -> bool:
-    return vocab.NOTICE_PHRASES(block) is not None
-
-
-def is_footer(block: Block) -> bool:
-    key = block.lkey
+@lru_cache(maxsize=65536)
+def line_flags(lkey: str, long: bool) -> tuple[str | None, bool, bool]:
+    """(heading kind, footer, notice) of a line by its lower-cased matching copy (`long`: over
+    `Options.heading_max` characters, when only a heading that carries a title can be one).
+    Memoised: a site's chrome repeats on all its pages."""
+    kind = None
+    if lkey and long:
+        kind = "doc_start" if vocab.DOC_START_WITH_TITLE.regex.match(lkey) else None
+    elif lkey and (m := _ANY_HEADING.match(lkey)):
+        kind = m.lastgroup
     # A copyright mark among `|`-separated links is a footer bar, however long.
-    limit = vocab.FOOTER_MAX * 2 if key.count("|") >= 2 else vocab.FOOTER_MAX
-    return (len(key) <= limit and vocab.FOOTER(block) is not None) or (
-        len(key) <= vocab.FOOTER_SHORT_MAX and vocab.FOOTER_SHORT(block) is not None)
+    limit = vocab.FOOTER_MAX * 2 if lkey.count("|") >= 2 else vocab.FOOTER_MAX
+    footer = (len(lkey) <= limit and vocab.FOOTER.regex.search(lkey) is not None) or (
+        len(lkey) <= vocab.FOOTER_SHORT_MAX and vocab.FOOTER_SHORT.regex.search(lkey) is not None)
+    return kind, footer, vocab.NOTICE_PHRASES.regex.search(lkey) is not None
 
 
 def has_words(block: Block) -> bool:
@@ -97,9 +96,10 @@ class Features:
     def __init__(self, blocks: list[Block], options: Options, boilerplate: frozenset[str]):
         self.blocks = blocks
         self.options = options
-        self.kind = [heading_kind(b, options) for b in blocks]
-        self.footer = [is_footer(b) for b in blocks]
-        self.notice = [is_notice(b) for b in blocks]
+        flags = [line_flags(b.lkey, len(b.ckey) > options.heading_max) for b in blocks]
+        self.kind = [kind for kind, _footer, _notice in flags]
+        self.footer = [footer for _kind, footer, _notice in flags]
+        self.notice = [notice for _kind, _footer, notice in flags]
         # the host's own boilerplate (keys computed here only when there is any)
         self.learned = [b.ckey in boilerplate for b in blocks] if boilerplate \
             else [False] * len(blocks)
