@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from docspider.demo.site import LISTING, _document_page, _listing_page, load_documents
 from docspider.localserver import LocalServer, Page, PageTable
 from docspider.output import schema_errors
 
@@ -195,3 +196,23 @@ def test_killed_crawl_leaves_no_truncated_jsonl(tmp_path):
     lines = part.read_bytes().split(b"\n")
     assert len(lines) >= 2
     assert all(json.loads(line)["doc_id"] for line in lines[:-1])   # complete lines are valid
+
+
+def test_a_page_reached_by_a_shorter_path_while_in_flight_follows_its_links(tmp_path):
+    """X (listed first) links A; A is listed again on the next listing page, which arrives while
+    A's request from X is still on its way (A is slow): A counts at the listing's depth, so with
+    `follow=1` the document B that only A links to is fetched too."""
+    x, a, b = load_documents()[:3]
+    table = PageTable()
+    table.add(LISTING, Page(_listing_page([x], 1, 2).encode("utf-8")))
+    table.add(f"{LISTING}?page=2", Page(_listing_page([a], 2, 2).encode("utf-8"), delay=0.4))
+    table.add(x.path, Page(_document_page(x, [a]).encode("utf-8")))
+    table.add(a.path, Page(_document_page(a, [b]).encode("utf-8"), delay=1.5))
+    table.add(b.path, Page(_document_page(b, []).encode("utf-8")))
+    out = tmp_path / "items.jsonl"
+    with LocalServer(table, tls=False) as server:
+        proc = crawl("renrendoc", "-a", f"base_url={server.url}", "-O", str(out),
+                     "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert sorted(i["url"] for i in json_lines(out.read_bytes())) == sorted(
+        f"{server.url}{d.path}" for d in (x, a, b))

@@ -129,6 +129,10 @@ class DocumentSpider(scrapy.Spider):
         # Names this crawl's feed (`%(run_id)s`) and WARC files: unique, so that two crawls
         # sharing a folder never write to one file.
         self.run_id = f"{datetime.now(timezone.utc):%Y-%m-%dT%H-%M-%S}-{secrets.token_hex(3)}"
+        # The least depth each page was asked for at: a shorter path found while the first
+        # request is still on its way is dropped by the duplicate filter, and the page is then
+        # parsed at this depth.
+        self.least_depth: dict[str, int] = {}
         # Pages parsed deeper than `follow` allows (URL -> depth, links), in case a shorter
         # path reaches them later; none is ever kept at depth 0.
         self.unfollowed: dict[str, tuple[int, list[str]]] = {}
@@ -164,6 +168,8 @@ class DocumentSpider(scrapy.Spider):
     def request(self, url: str, depth: int) -> scrapy.Request:
         """The request for a page reached at `depth`. Scrapy's scheduler drops a page this
         crawl asked for already (docspider.dupefilter)."""
+        if depth < self.least_depth.get(url, depth + 1):
+            self.least_depth[url] = depth
         return scrapy.Request(url, callback=self.parse_page, errback=self.skip_failed,
                               cb_kwargs={"depth": depth},
                               meta={"docspider_kind": self.profile_for(url).page_kind(url)})
@@ -230,7 +236,8 @@ class DocumentSpider(scrapy.Spider):
             self.skip(request.url, reason, detail, level)
             if known := getattr(failure.value, "known", None):
                 # not fetched again, but the links it showed still lead on
-                yield from self.follow(request.url, known.links, request.cb_kwargs["depth"])
+                yield from self.follow(request.url, known.links,
+                                       self.depth_of(request.url, request.cb_kwargs["depth"]))
         else:
             name = failure.type.__name__
             detail = f"{name}: {failure.getErrorMessage()}"
@@ -245,7 +252,11 @@ class DocumentSpider(scrapy.Spider):
                      for e in self.settings.getlist("RETRY_EXCEPTIONS"))
 
 
+    def depth_of(self, url: str, depth: int) -> int:
+        return min(depth, self.least_depth.get(url, depth))
+
     def parse_page(self, response, depth: int):
+        depth = self.depth_of(response.url, depth)
         if not isinstance(response, TextResponse):
             self.skip(response.url, "not_text", "not a text response")
             return
