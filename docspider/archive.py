@@ -39,7 +39,7 @@ from warcio.statusandheaders import (StatusAndHeaders, StatusAndHeadersParser,
                                      StatusAndHeadersParserException)
 from warcio.warcwriter import WARCWriter
 
-from docspider.signals import write_failed
+from docspider.writes import append_whole, report
 
 logger = logging.getLogger(__name__)
 
@@ -111,16 +111,7 @@ class WarcFiles:
     def _append(self, records: bytes) -> int:
         """Write whole gzipped records at the end of the open file; return where they start.
         If the write fails (disk full), the file is cut back to where it was."""
-        offset = self.out.tell()
-        try:
-            rest = memoryview(records)
-            while rest:
-                rest = rest[self.out.write(rest):]
-        except OSError:
-            self.out.truncate(offset)
-            self.out.seek(offset)
-            raise
-        return offset
+        return append_whole(self.out, records)
 
     def _close_file(self) -> None:
         if self.out is None:
@@ -317,7 +308,7 @@ class WarcArchiveMiddleware:
             self.crawler.stats.set_value("docspider/archive/files", len(self.files.closed))
 
     def failed(self, path: str, error: OSError) -> None:
-        self.crawler.signals.send_catch_log(write_failed, path=path, error=error)
+        report(self.crawler, path, error)
 
     def process_response(self, request, response):
         if self.files is None:

@@ -31,9 +31,9 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from docspider.addons import feeds
 from docspider.feedstorage import killed_feeds
-from docspider.signals import page_skipped, write_failed
+from docspider.signals import page_skipped
 from docspider.state import StateStore, StateWriteError, open_store
-from docspider.writes import writes_failed
+from docspider.writes import change_state, report
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +97,17 @@ def prepare(settings, spider_name: str) -> Prepared | None:
     return prepared
 
 
-def state_store(crawler) -> StateStore:
-    """The crawl's state store, for a component's `from_crawler`; `NotConfigured` when off."""
+def prepared_state(crawler) -> Prepared:
+    """The crawl's prepared state store, for a component's `from_crawler`; `NotConfigured`
+    when it is off (DOCSPIDER_STATE empty)."""
     prepared = prepare(crawler.settings, crawler.spidercls.name)
     if prepared is None:
-        raise NotConfigured    # the state store is off (DOCSPIDER_STATE empty)
-    return prepared.store
+        raise NotConfigured
+    return prepared
+
+
+def state_store(crawler) -> StateStore:
+    return prepared_state(crawler).store
 
 
 def record(store: StateStore, adapter: ItemAdapter, etag: str | None = None,
@@ -140,20 +145,10 @@ class CrawlState:
 
     @classmethod
     def from_crawler(cls, crawler):
-        prepared = prepare(crawler.settings, crawler.spidercls.name)
-        if prepared is None:
-            raise NotConfigured    # the state store is off (DOCSPIDER_STATE empty)
-        return cls(crawler, prepared)
+        return cls(crawler, prepared_state(crawler))
 
     def write(self, change, *args) -> None:
-        """Apply a change to the store, unless a write failed already; a failure of its own
-        stops the crawl."""
-        if writes_failed(self.crawler.stats):
-            return
-        try:
-            change(*args)
-        except StateWriteError as exc:
-            self.crawler.signals.send_catch_log(write_failed, path=exc.path, error=exc.error)
+        change_state(self.crawler, change, *args)
 
     def request_scheduled(self, request, spider) -> None:
         if request.meta.get("docspider_kind") == "document":
@@ -182,7 +177,7 @@ class CrawlState:
         try:
             self.store.close()              # commits the last batch
         except StateWriteError as exc:
-            self.crawler.signals.send_catch_log(write_failed, path=exc.path, error=exc.error)
+            report(self.crawler, exc.path, exc.error)
         _prepared.clear()
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from itemadapter import ItemAdapter
 from scrapy import signals
 
+from docspider import writes
+
 logger = logging.getLogger(__name__)
 
 
@@ -55,7 +57,7 @@ class CrawlSummary:
 def exit_status(stats: dict) -> int:
     """The exit status of a finished crawl: 1 when a write failed or pages failed after their
     retries (they are fetched again by the next run), else 0."""
-    if stats.get("finish_reason") == "write_failed" or "docspider/write_failed" in stats or \
+    if stats.get("finish_reason") == "write_failed" or writes.STAT in stats or \
             any(k.startswith("docspider/failed/") for k in stats):
         return 1
     return 0

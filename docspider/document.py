@@ -5,6 +5,8 @@ Both the ``segment`` command (saved files) and the spiders (fetched responses) g
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from .items import (ArchiveRecord, DocumentItem, Excerpt, ExcerptPage, Metadata, Part,
                     RelatedDocument)
 from .segment import Segmentation, segment_html, segment_text
@@ -12,7 +14,7 @@ from .sites import doc_id_from_url, site_name
 
 
 def segment_page(text: str, *, is_html: bool, base_url: str | None = None,
-                 boilerplate: frozenset[str] = frozenset()) -> Segmentation:
+                 boilerplate: AbstractSet[str] = frozenset()) -> Segmentation:
     if is_html:
         return segment_html(text, base_url=base_url, boilerplate=boilerplate)
     return segment_text(text, boilerplate=boilerplate)

@@ -13,19 +13,9 @@ import logging
 from scrapy.dupefilters import BaseDupeFilter
 
 from docspider.crawlstate import prepare
+from docspider.state import SeenKeys
 
 logger = logging.getLogger(__name__)
-
-
-class _MemorySeen:
-    def __init__(self):
-        self.keys: set[str] = set()
-
-    def seen(self, key: str) -> bool:
-        if key in self.keys:
-            return True
-        self.keys.add(key)
-        return False
 
 
 class StateDupeFilter(BaseDupeFilter):
@@ -37,7 +27,7 @@ class StateDupeFilter(BaseDupeFilter):
     @classmethod
     def from_crawler(cls, crawler):
         prepared = prepare(crawler.settings, crawler.spidercls.name)
-        return cls(crawler, prepared.store if prepared else _MemorySeen())
+        return cls(crawler, prepared.store if prepared else SeenKeys())
 
     def request_seen(self, request) -> bool:
         if request.meta.get("retry_times"):

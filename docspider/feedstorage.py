@@ -31,7 +31,7 @@ from typing import IO
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
-from docspider.signals import write_failed
+from docspider.writes import append_whole, report
 
 PART_SUFFIX = ".part"
 _RECOVERABLE_FORMATS = ("jsonlines", "jsonl", "jl")
@@ -45,37 +45,27 @@ class ConfirmedFile(io.RawIOBase):
     """The ``.part`` file a feed exporter writes to: whole writes or none, failures reported."""
 
     def __init__(self, path: Path, fd: int, report):
-        self.path, self.fd, self.report = path, fd, report
+        self.path, self.report = path, report
+        self.out = os.fdopen(fd, "wb", buffering=0)
         self.error: OSError | None = None
 
     def writable(self) -> bool:
         return True
 
     def write(self, data) -> int:
-        data = bytes(data)
-        if self.error is not None:
-            return len(data)                    # the crawl is stopping; the feed ends here
-        start = os.lseek(self.fd, 0, os.SEEK_CUR)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self.fd, view):]
-        except OSError as exc:
-            self.error = exc
+        if self.error is None:                  # else the crawl is stopping: the feed ends here
             try:
-                os.ftruncate(self.fd, start)    # no cut line, even when the disk is full
-                os.lseek(self.fd, start, os.SEEK_SET)
-            except OSError:
-                pass
-            self.report(str(self.path), exc)
+                append_whole(self.out, data)    # no cut line, even when the disk is full
+            except OSError as exc:
+                self.error = exc
+                self.report(str(self.path), exc)
         return len(data)
 
     def fileno(self) -> int:
-        return self.fd
+        return self.out.fileno()
 
     def close(self) -> None:
-        if not self.closed:
-            os.close(self.fd)
+        self.out.close()
         super().close()
 
 
@@ -83,7 +73,6 @@ class AtomicFileFeedStorage(FileFeedStorage):
     def __init__(self, uri: str, *, feed_options: dict | None = None, crawler=None):
         super().__init__(uri, feed_options=feed_options)
         self.crawler = crawler
-        self.file: ConfirmedFile | None = None
 
     @classmethod
     def from_crawler(cls, crawler, uri: str, *, feed_options: dict | None = None):
@@ -95,7 +84,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
 
     def report(self, path: str, error: OSError) -> None:
         if self.crawler is not None:
-            self.crawler.signals.send_catch_log(write_failed, path=path, error=error)
+            report(self.crawler, path, error)
 
     def open(self, spider) -> IO[bytes]:
         final, part = self._paths()
@@ -114,8 +103,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
         except OSError as exc:
             self.report(str(part), exc)
             return io.BytesIO()                 # nothing reaches a file; the crawl stops
-        self.file = ConfirmedFile(part, fd, self.report)
-        return self.file
+        return ConfirmedFile(part, fd, self.report)
 
     def store(self, file: IO[bytes]) -> None:
         if not isinstance(file, ConfirmedFile):

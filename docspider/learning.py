@@ -10,13 +10,15 @@ a later crawl starts from what earlier ones learned.
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from docspider.crawlstate import prepare
 from docspider.segment.boilerplate import HostLines
-from docspider.signals import write_failed
-from docspider.state import StateStore, StateWriteError
+from docspider.state import StateStore
+from docspider.writes import change_state
 
 
 class LearnedBoilerplate:
@@ -36,7 +38,7 @@ class LearnedBoilerplate:
         prepared = prepare(crawler.settings, crawler.spidercls.name)
         return cls(crawler, prepared.store if prepared else None)
 
-    def learned(self, host: str) -> frozenset[str]:
+    def learned(self, host: str) -> AbstractSet[str]:
         if host not in self.loaded:
             self.loaded.add(host)
             if self.store is not None:
@@ -49,8 +51,6 @@ class LearnedBoilerplate:
     def spider_closed(self, spider) -> None:
         if self.store is None:
             return
-        try:
-            for host in self.loaded:
-                self.store.keep_boilerplate(host, *self.lines.snapshot(host))
-        except StateWriteError as exc:
-            self.crawler.signals.send_catch_log(write_failed, path=exc.path, error=exc.error)
+        for host in self.loaded:
+            change_state(self.crawler, self.store.keep_boilerplate, host,
+                         *self.lines.snapshot(host))

@@ -12,13 +12,14 @@ a ``304`` into `NotModified`, and keeps the validators of a ``200`` in the reque
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 
 from scrapy.exceptions import IgnoreRequest
 
 from docspider.archive import item_time
 from docspider.crawlstate import state_store
-from docspider.state import Known, StateWriteError, parse_duration
-from docspider.signals import write_failed
+from docspider.state import Known, parse_duration
+from docspider.writes import change_state
 
 
 class KnownDocument(IgnoreRequest):
@@ -46,6 +47,11 @@ class RefreshMiddleware:
         self.crawler = crawler
         self.store = store
 
+    @cached_property
+    def refresh(self) -> timedelta | None:
+        """Known once the spider is (its `refresh` argument wins over the setting)."""
+        return refresh_after(self.crawler.settings, self.crawler.spider)
+
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler, state_store(crawler))
@@ -56,8 +62,7 @@ class RefreshMiddleware:
         known = self.store.lookup(request.url)
         if known is None:
             return None
-        refresh = refresh_after(self.crawler.settings, self.crawler.spider)
-        if not known.due(refresh, datetime.now(timezone.utc)):
+        if not known.due(self.refresh, datetime.now(timezone.utc)):
             raise KnownDocument(f"known document, fetched {known.fetched_at}", known)
         if known.etag:
             request.headers["If-None-Match"] = known.etag
@@ -70,10 +75,7 @@ class RefreshMiddleware:
             return response
         if response.status == 304 and (known := self.store.lookup(request.url)):
             fetched = request.meta.get("fetched_at") or item_time(datetime.now(timezone.utc))
-            try:
-                self.store.touch(request.url, fetched)
-            except StateWriteError as exc:
-                self.crawler.signals.send_catch_log(write_failed, path=exc.path, error=exc.error)
+            change_state(self.crawler, self.store.touch, request.url, fetched)
             raise NotModified("not modified since the last fetch", known)
         if response.status == 200:
             header = response.headers.get

@@ -21,8 +21,8 @@ import sqlite3
 import time
 from pathlib import Path
 
-from docspider.state import (CorruptState, Known, StateError, StateLocked, StateStore,
-                             StateWriteError, document_key)
+from docspider.state import (CorruptState, Known, SeenKeys, StateError, StateLocked,
+                             StateStore, StateWriteError, document_key)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -61,7 +61,7 @@ class SqliteStateStore(StateStore):
     def __init__(self, path: str):
         self.path = path
         self.lock_file: int | None = None
-        self.seen_keys: set[str] = set()
+        self.seen_keys = SeenKeys()
         self.batched = 0                        # changes in the open transaction
         self.batch_began = 0.0
         if path != ":memory:":
@@ -179,10 +179,7 @@ class SqliteStateStore(StateStore):
                        (host, line, n)) for line, n in counts.items()))
 
     def seen(self, key: str) -> bool:
-        if key in self.seen_keys:
-            return True
-        self.seen_keys.add(key)
-        return False
+        return self.seen_keys.seen(key)
 
     def close(self) -> None:
         try:

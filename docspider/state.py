@@ -81,6 +81,21 @@ class Known:
         return now - fetched >= refresh
 
 
+class SeenKeys:
+    """The requests a crawl has seen, in memory (a crawl that stops keeps its unfinished
+    documents in the frontier, not this set)."""
+
+    def __init__(self):
+        self.keys: set[str] = set()
+
+    def seen(self, key: str) -> bool:
+        """Whether `key` was seen before; marks it seen."""
+        if key in self.keys:
+            return True
+        self.keys.add(key)
+        return False
+
+
 class StateStore(ABC):
     """What a crawl knows about documents, kept between runs. Writes may be batched: they are
     durable once committed (at the latest when the store is closed); a failed write or commit

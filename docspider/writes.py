@@ -5,14 +5,20 @@ nothing to gain from fetching on: the first `write_failed` signal logs one line 
 and the error, sets the stat ``docspider/write_failed`` (the file) — which the recording
 components check before they record a document — and closes the spider with the reason
 ``write_failed``. `scrapy crawl` then exits with status 1 (:func:`docspider.crawlstats.exit_status`).
+
+The components that write report through `report`, change the state store through
+`change_state`, and append to their files with `append_whole`.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+from typing import BinaryIO
 
 from scrapy.utils.defer import deferred_from_coro
 
 from docspider.signals import write_failed
+from docspider.state import StateWriteError
 
 logger = logging.getLogger(__name__)
 STAT = "docspider/write_failed"
@@ -20,6 +26,38 @@ STAT = "docspider/write_failed"
 
 def writes_failed(stats) -> bool:
     return stats.get_value(STAT) is not None
+
+
+def report(crawler, path: str, error: Exception) -> None:
+    """Tell the crawl that writing `path` failed: it stops."""
+    crawler.signals.send_catch_log(write_failed, path=path, error=error)
+
+
+def change_state(crawler, change, *args) -> None:
+    """Apply a change to the state store, unless a write failed already (nothing more is
+    recorded then); a failure of its own is reported."""
+    if writes_failed(crawler.stats):
+        return
+    try:
+        change(*args)
+    except StateWriteError as exc:
+        report(crawler, exc.path, exc.error)
+
+
+def append_whole(out: BinaryIO, data: bytes) -> int:
+    """Write all of `data` at the end of the unbuffered file `out`, or nothing: a failed
+    write (a full disk) is cut back before its error is raised. Returns where `data` starts."""
+    offset = out.tell()
+    try:
+        rest = memoryview(data)
+        while rest:
+            rest = rest[out.write(rest):]
+    except OSError:
+        with contextlib.suppress(OSError):
+            out.truncate(offset)
+            out.seek(offset)
+        raise
+    return offset
 
 
 class StopOnWriteFailure:

@@ -7,6 +7,8 @@ as the host's own boilerplate (:mod:`.boilerplate`), if any.
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from .blocks import Block, blocks_from_html, blocks_from_text, html_canonical, html_title, parse_html
 from .classify import LABELS, Page, Segmentation, segment_blocks, strip_site_suffix
 from .nondocument import not_a_document
@@ -15,12 +17,12 @@ __all__ = ["LABELS", "Block", "Page", "Segmentation", "not_a_document", "segment
            "segment_text"]
 
 
-def segment_text(text: str, boilerplate: frozenset[str] = frozenset()) -> Segmentation:
+def segment_text(text: str, boilerplate: AbstractSet[str] = frozenset()) -> Segmentation:
     return segment_blocks(blocks_from_text(text), boilerplate=boilerplate)
 
 
 def segment_html(html: str, base_url: str | None = None,
-                 boilerplate: frozenset[str] = frozenset()) -> Segmentation:
+                 boilerplate: AbstractSet[str] = frozenset()) -> Segmentation:
     root = parse_html(html)
     hint = html_title(root)
     blocks = blocks_from_html(root)

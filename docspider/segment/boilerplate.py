@@ -10,15 +10,32 @@ they are not text. Inside the text they stay: a document's own line may recur on
 (`一、选择题` on every exam sheet).
 
 Memory stays bounded: only lines up to `MAX_LINE` characters are counted, and a host's counter
-keeps at most `MAX_KEYS` lines, dropping those seen once when it is full.
+keeps at most `MAX_KEYS` lines: when it is full, the half seen most stay.
 """
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Set
 
 MAX_LINE = 120
 MAX_KEYS = 20_000
+
+
+class Learned(Set):
+    """The lines learned of a host: a set read from the host's live counts (a line is in it
+    when counted on at least `least` pages), so a page asks without a copy being made."""
+
+    def __init__(self, counts: Counter[str], least: float):
+        self.counts, self.least = counts, least
+
+    def __contains__(self, key) -> bool:
+        return self.counts.get(key, 0) >= self.least
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, n in self.counts.items() if n >= self.least)
+
+    def __len__(self) -> int:
+        return sum(1 for _key in self)
 
 
 class HostLines:
@@ -34,15 +51,17 @@ class HostLines:
         counter.update({k for k in keys if k and len(k) <= MAX_LINE})
         self.pages[host] += 1
         if len(counter) > MAX_KEYS:
-            for key in [k for k, n in counter.items() if n == 1]:
-                del counter[key]
+            # keep the lines seen most (the learned ones): half, so that pruning is rare
+            kept = dict(counter.most_common(MAX_KEYS // 2))
+            counter.clear()
+            counter.update(kept)
 
-    def learned(self, host: str) -> frozenset[str]:
+    def learned(self, host: str) -> Set[str]:
         pages = self.pages[host]
         if pages < self.min_pages:
             return frozenset()
-        least = max(self.min_pages, self.min_share * pages)
-        return frozenset(k for k, n in self.lines.get(host, {}).items() if n >= least)
+        return Learned(self.lines.setdefault(host, Counter()),
+                       max(self.min_pages, self.min_share * pages))
 
     def load(self, host: str, pages: int, counts: dict[str, int]) -> None:
         """Start from what earlier crawls learned of `host`."""

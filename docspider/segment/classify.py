@@ -18,6 +18,8 @@ they match (`vocab`).
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from .blocks import Block
 from .context import Context
 from .normalize import detect_language, detect_script
@@ -33,7 +35,7 @@ __all__ = ["LABELS", "Page", "Segmentation", "segment_blocks", "strip_site_suffi
 
 
 def segment_blocks(blocks: list[Block], *, title_hint: str | None = None,
-                   base_url: str | None = None, boilerplate: frozenset[str] = frozenset(),
+                   base_url: str | None = None, boilerplate: AbstractSet[str] = frozenset(),
                    options: Options = DEFAULT) -> Segmentation:
     """Label ``blocks`` and return the parts of the page (its blocks, glued noise split off).
     ``boilerplate``: the compact matching keys of lines learned as the host's own boilerplate

@@ -1,6 +1,7 @@
 """What the passes of segmentation share about one page (pure; no Scrapy)."""
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -31,7 +32,7 @@ class Context:
 
     @classmethod
     def of(cls, blocks: list[Block], title_hint: str | None, base_url: str | None,
-           boilerplate: frozenset[str], options: Options) -> Context:
+           boilerplate: AbstractSet[str], options: Options) -> Context:
         whole = "\n".join(b.text for b in blocks)
         # Inline pinyin is mirror noise on traditional clones; on a simplified page it is the
         # document's own (a language exam), so it is kept there.

@@ -8,6 +8,7 @@ do not depend on the page (a toolbar, a title-like line, a run of titles) live h
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from . import vocab
@@ -93,16 +94,14 @@ def title_likeness(key: str) -> int:
 class Features:
     """Per-block flags of one page."""
 
-    def __init__(self, blocks: list[Block], options: Options, boilerplate: frozenset[str]):
+    def __init__(self, blocks: list[Block], options: Options, boilerplate: AbstractSet[str]):
         self.blocks = blocks
         self.options = options
         flags = [line_flags(b.lkey, len(b.ckey) > options.heading_max) for b in blocks]
         self.kind = [kind for kind, _footer, _notice in flags]
         self.footer = [footer for _kind, footer, _notice in flags]
         self.notice = [notice for _kind, _footer, notice in flags]
-        # the host's own boilerplate (keys computed here only when there is any)
-        self.learned = [b.ckey in boilerplate for b in blocks] if boilerplate \
-            else [False] * len(blocks)
+        self.learned = [b.ckey in boilerplate for b in blocks]    # the host's own boilerplate
         self._furniture: dict[int, bool] = {}
         self._head_furniture: dict[int, bool] = {}
         self._meta_line: dict[int, bool] = {}

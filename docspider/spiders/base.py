@@ -251,7 +251,6 @@ class DocumentSpider(scrapy.Spider):
         return tuple(load_object(e) if isinstance(e, str) else e
                      for e in self.settings.getlist("RETRY_EXCEPTIONS"))
 
-
     def depth_of(self, url: str, depth: int) -> int:
         return min(depth, self.least_depth.get(url, depth))
 
