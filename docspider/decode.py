@@ -267,3 +267,17 @@ def decode_response_body(body: bytes, content_type: str | None) -> tuple[str, st
     """Return (text, encoding) of an HTML response body, given the raw Content-Type header
     value (e.g. ``"text/html; charset=GBK"``, or None); see :func:`decode_page`."""
     return decode_page(body, is_html=True, declared=http_content_type_encoding(content_type))
+
+
+def decode_response(response, meta: dict) -> str:
+    """The text of a fetched response (`body`, the Content-Type header), decoded once: the
+    soft-block check and the spider both read it. It is kept in the request's `meta` with the
+    body it came from (a retried request carries its meta over to another body). Raises
+    `UndecodableError` as `decode_page` does."""
+    kept = meta.get("docspider_text")
+    if kept is not None and kept[0] is response.body:
+        return kept[1]
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    text = decode_response_body(response.body, content_type)[0]
+    meta["docspider_text"] = (response.body, text)
+    return text

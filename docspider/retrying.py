@@ -31,7 +31,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
 
-from docspider.decode import UndecodableError, decode_response_body
+from docspider.decode import UndecodableError, decode_response
 from docspider.softblock import soft_block
 
 logger = logging.getLogger(__name__)
@@ -106,8 +106,7 @@ class RetryMiddleware(ScrapyRetryMiddleware):
 
     def check_soft_block(self, request, response, host: str):
         try:
-            text = decode_response_body(
-                response.body, response.headers.get("Content-Type", b"").decode("latin-1"))[0]
+            text = decode_response(response, request.meta)
         except (UndecodableError, UnicodeDecodeError):
             text = None
         self.pages[host] += 1

@@ -36,7 +36,7 @@ from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from docspider.archive import item_time
-from docspider.decode import UndecodableError, decode_response_body
+from docspider.decode import UndecodableError, decode_response
 from docspider.document import build_item, segment_page
 from docspider.learning import LearnedBoilerplate
 from docspider.segment import not_a_document
@@ -282,9 +282,7 @@ class DocumentSpider(scrapy.Spider):
         host = urlsplit(response.url).hostname or ""
         learning = self.crawler.get_extension(LearnedBoilerplate)
         try:
-            text, _encoding = decode_response_body(
-                response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
-            seg = segment_page(text, is_html=True, base_url=response.url,
+            seg = segment_page(decode_response(response, response.meta), is_html=True, base_url=response.url,
                                boilerplate=learning.learned(host) if learning else frozenset())
         except UndecodableError as exc:
             self.skip(response.url, "not_text", f"cannot decode the page: {exc}")
