@@ -8,8 +8,8 @@ after its last complete line and renamed (:mod:`docspider.feedstorage`), and its
 recorded as emitted.
 
 `CrawlState` (extension; `NotConfigured` when ``DOCSPIDER_STATE`` is empty) keeps the books
-during the crawl, in this order for a document: it enters the frontier when its request is
-scheduled; the items pass validation, then the change decision (:mod:`docspider.changes`);
+during the crawl, in this order for a document: it enters the frontier when its request passes
+the duplicate filter (:mod:`docspider.dupefilter`); the items pass validation, then the change decision (:mod:`docspider.changes`);
 a document is recorded — known from now on, out of the frontier — only once its line is in the
 feeds (``item_scraped`` after the feed exporter wrote it, and no write failed), or when it was
 found unchanged; a page skipped for good (404, robots.txt …) leaves the frontier; a page that
@@ -137,7 +137,6 @@ class CrawlState:
             # Scrapy's own queue would only repeat them (and is inconsistent after a kill).
             shutil.rmtree(Path(jobdir, "requests.queue"), ignore_errors=True)
         connect = crawler.signals.connect
-        connect(self.request_scheduled, signal=signals.request_scheduled)
         connect(self.item_scraped, signal=signals.item_scraped)
         connect(self.item_dropped, signal=signals.item_dropped)
         connect(self.page_skipped, signal=page_skipped)
@@ -149,10 +148,6 @@ class CrawlState:
 
     def write(self, change, *args) -> None:
         change_state(self.crawler, change, *args)
-
-    def request_scheduled(self, request, spider) -> None:
-        if request.meta.get("docspider_kind") == "document":
-            self.write(self.store.schedule, request.url, request.cb_kwargs.get("depth", 0))
 
     def item_scraped(self, item, response, spider) -> None:
         """Connected after the feed exporter: the line is written, unless a write failed."""

@@ -92,6 +92,8 @@ def test_without_refresh_known_documents_are_not_requested(tmp_path):
         documents_asked = {s.target for s in server.requests if s.target.startswith("/paper/")}
     assert [(i["change"]) for i in second] == ["new"] and documents_asked == {"/paper/302999999.html"}
     assert stat(log, "docspider/skipped/known") == len(DOCS)
+    # the first run finished every document it found, though pages link to emitted ones
+    assert stat(log, "docspider/resumed/documents") is None
 
 
 def test_mirrors_are_flagged_not_new(tmp_path):
