@@ -6,10 +6,11 @@ Both the ``segment`` command (saved files) and the spiders (fetched responses) g
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 from .items import (ArchiveRecord, DocumentItem, Excerpt, ExcerptPage, Metadata, Part,
                     RelatedDocument)
-from .segment import Segmentation, segment_html, segment_text
+from .segment import Segmentation, not_a_document, segment_html, segment_text
 from .sites import doc_id_from_url, site_name
 
 
@@ -18,6 +19,29 @@ def segment_page(text: str, *, is_html: bool, base_url: str | None = None,
     if is_html:
         return segment_html(text, base_url=base_url, boilerplate=boilerplate)
     return segment_text(text, boilerplate=boilerplate)
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """What a crawl makes of a fetched document page: the item, or why the page holds no
+    document; a document's line keys (for learning the host's boilerplate) and its related
+    links (to follow, whether or not they have a title)."""
+    item: DocumentItem | None
+    not_a_document: str | None
+    line_keys: tuple[str, ...]
+    links: tuple[str, ...]
+
+
+def analyse_fetched(text: str, *, url: str, fetched_at: str, archive: dict | None,
+                    boilerplate: AbstractSet[str] = frozenset()) -> FetchedPage:
+    """Segment a fetched page's text and build its item. Runs in the crawl or in a
+    segmentation worker (docspider.segmentpool); it takes and returns plain picklable data."""
+    seg = segment_page(text, is_html=True, base_url=url, boilerplate=boilerplate)
+    if reason := not_a_document(seg):
+        return FetchedPage(None, reason, (), ())
+    return FetchedPage(build_item(seg, url=url, fetched_at=fetched_at, archive=archive), None,
+                       tuple(block.ckey for block in seg.blocks),
+                       tuple(href for _title, href in seg.related if href))
 
 
 def build_item(seg: Segmentation, *, url: str | None = None, source: str | None = None,

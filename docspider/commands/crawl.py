@@ -17,6 +17,7 @@ from scrapy.exceptions import UsageError
 from docspider.crawlstate import prepare
 from docspider.crawlstats import exit_status
 from docspider.feedstorage import FeedNotRecoverable
+from docspider.segmentpool import workers_setting
 from docspider.state import StateError
 
 
@@ -32,6 +33,7 @@ class Command(ScrapyCrawlCommand):
                 check(**opts.spargs)
             settings = self.settings.copy()         # as the crawler will have them
             spidercls.update_settings(settings)
+            workers_setting(settings.get("DOCSPIDER_SEGMENT_WORKERS"))
             prepare(settings, name)
         except (UsageError, StateError, FeedNotRecoverable) as exc:
             print(f"crawl {name}: {exc}", file=sys.stderr)

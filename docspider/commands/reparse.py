@@ -24,6 +24,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from docspider.crawlstats import exit_status
 from docspider.replay import archived_responses, warcinfo
+from docspider.segmentpool import jobs_option
 
 REPLAY = "docspider.replay.WarcReplayHandler"
 
@@ -41,6 +42,9 @@ class Command(BaseRunSpiderCommand):
         super().add_options(parser)
         parser.add_argument("--spider", metavar="NAME",
                             help="the spider to parse with (default: the one that crawled)")
+        parser.add_argument("-j", "--jobs", metavar="N", type=jobs_option,
+                            help="segment in N worker processes (1: in this process; default: "
+                                 "DOCSPIDER_SEGMENT_WORKERS); items keep the archive's order")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -76,6 +80,9 @@ class Command(BaseRunSpiderCommand):
             "CONCURRENT_REQUESTS": 1,
             "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         }, priority="cmdline")
+        if opts.jobs is not None:
+            self.settings.set("DOCSPIDER_SEGMENT_WORKERS", opts.jobs if opts.jobs > 1 else 0,
+                              priority="cmdline")
         opts.spargs["urls"] = f"@{self.url_file.name}"
 
     @staticmethod

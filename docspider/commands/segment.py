@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import IO
 
 from scrapy.commands import ScrapyCommand
@@ -24,6 +25,7 @@ from docspider.decode import UndecodableError, decode_page
 from docspider.document import build_item, segment_page
 from docspider.output import schema_errors, to_json_line
 from docspider.segment import not_a_document
+from docspider.segmentpool import SegmentPool, jobs_option
 from docspider.softblock import soft_block
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
@@ -56,15 +58,35 @@ class Command(ScrapyCommand):
         out.add_argument("-O", "--overwrite-output", metavar="FILE",
                          help="write the JSON lines to FILE, replacing it")
         out.add_argument("-o", "--output", metavar="FILE", help="append the JSON lines to FILE")
+        parser.add_argument("-j", "--jobs", metavar="N", type=jobs_option, default=1,
+                            help="segment in N worker processes (default 1: in this process); "
+                                 "lines keep the order of the files")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("give at least one .txt or .html file")
+        pool = SegmentPool(opts.jobs) if opts.jobs > 1 else None
+        try:
+            failed = self.write(args, pool, opts)
+        finally:
+            if pool is not None:
+                pool.close()
+        if failed:
+            self.exitcode = 1
+
+    @staticmethod
+    def write(paths: list[str], pool: SegmentPool | None, opts: argparse.Namespace) -> int:
+        """Write the lines of `paths` in order; the number of files that failed."""
+        if pool is None:
+            outcomes = ((path, partial(segment_file, path)) for path in paths)
+        else:
+            outcomes = ((path, partial(SegmentPool.result, future))
+                        for path, future in pool.ordered(segment_file, paths))
+        failed = 0
         with output(opts) as out:
-            failed = 0
-            for path in args:
+            for path, outcome in outcomes:
                 try:
-                    out.write(segment_file(path))   # each line as it is made: memory stays flat
+                    out.write(outcome())            # each line as it is made: memory stays flat
                 except NotADocument as exc:         # an answer, not an error: no item
                     print(f"segment: {path}: not_a_document: {exc}", file=sys.stderr)
                 except (OSError, UndecodableError, ValueError) as exc:
@@ -75,8 +97,7 @@ class Command(ScrapyCommand):
                     failed += 1
                     print(f"segment: {path}: internal error ({type(exc).__name__}: {exc})",
                           file=sys.stderr)
-        if failed:
-            self.exitcode = 1
+        return failed
 
 
 @contextmanager

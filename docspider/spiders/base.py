@@ -37,9 +37,9 @@ from twisted.python.failure import Failure
 
 from docspider.archive import item_time
 from docspider.decode import UndecodableError, decode_response
-from docspider.document import build_item, segment_page
+from docspider.document import analyse_fetched
 from docspider.learning import LearnedBoilerplate
-from docspider.segment import not_a_document
+from docspider.segmentpool import SegmentPool, SegmentWorkers, WorkerDied
 from docspider.signals import page_failed, page_skipped
 from docspider.sites.profile import SiteProfile
 from docspider.state import parse_duration
@@ -254,7 +254,7 @@ class DocumentSpider(scrapy.Spider):
     def depth_of(self, url: str, depth: int) -> int:
         return min(depth, self.least_depth.get(url, depth))
 
-    def parse_page(self, response, depth: int):
+    async def parse_page(self, response, depth: int):
         depth = self.depth_of(response.url, depth)
         if not isinstance(response, TextResponse):
             self.skip(response.url, "not_text", "not a text response")
@@ -262,9 +262,11 @@ class DocumentSpider(scrapy.Spider):
         profile = self.profile_for(response.url)
         self.crawler.stats.inc_value(f"docspider/routed/{profile.name}")
         if profile.page_kind(response.url) == "listing":
-            yield from self.parse_listing(response, profile, depth)
+            for request in self.parse_listing(response, profile, depth):
+                yield request
         else:
-            yield from self.parse_document(response, depth)
+            async for output in self.parse_document(response, depth):
+                yield output
 
     def parse_listing(self, response, profile: SiteProfile, depth: int):
         host = urlsplit(response.url).hostname
@@ -278,31 +280,55 @@ class DocumentSpider(scrapy.Spider):
                 and next_url.hostname == host:
             yield from self.requests([next_url.geturl()], depth)
 
-    def parse_document(self, response, depth: int):
+    async def parse_document(self, response, depth: int):
         host = urlsplit(response.url).hostname or ""
         learning = self.crawler.get_extension(LearnedBoilerplate)
         try:
-            seg = segment_page(decode_response(response, response.meta), is_html=True, base_url=response.url,
-                               boilerplate=learning.learned(host) if learning else frozenset())
+            text = decode_response(response, response.meta)
         except UndecodableError as exc:
             self.skip(response.url, "not_text", f"cannot decode the page: {exc}")
             return
-        except Exception as exc:            # one unparseable page must not end the crawl
-            self.skip(response.url, "parse_error", f"segmentation failed: {exc!r}", logging.ERROR)
-            return
-        if reason := not_a_document(seg):
-            self.skip(response.url, "not_a_document", reason)
-            return
-        if learning:
-            learning.observe(host, (block.ckey for block in seg.blocks))
-        # Links first: once the item is recorded as emitted, the page is not fetched again, so
-        # the documents it links to must already be scheduled (and in the state's frontier).
-        yield from self.follow(response.url, [href for _title, href in seg.related if href],
-                               depth)
         # The archive middleware stamps the fetch time it wrote to the WARC record.
         fetched = response.meta.get("fetched_at") or item_time(datetime.now(timezone.utc))
-        yield build_item(seg, url=response.url, fetched_at=fetched,
-                         archive=response.meta.get("archive"))
+        page = {"url": response.url, "fetched_at": fetched,
+                "archive": response.meta.get("archive"),
+                "boilerplate": learning.learned(host) if learning else frozenset()}
+        pool = self.segment_pool
+        done = None
+        try:
+            try:
+                if pool is None:
+                    result = analyse_fetched(text, **page)
+                else:
+                    page["boilerplate"] = frozenset(page["boilerplate"])
+                    result, done = await pool.in_order(analyse_fetched, text, **page)
+            except WorkerDied as exc:          # not the page's fault, as far as we know
+                self.fail(response.request, "worker_died", str(exc))
+                return
+            except Exception as exc:        # one unparseable page must not end the crawl
+                self.skip(response.url, "parse_error", f"segmentation failed: {exc!r}",
+                          logging.ERROR)
+                return
+            if result.not_a_document:
+                self.skip(response.url, "not_a_document", result.not_a_document)
+                return
+            if learning:
+                learning.observe(host, result.line_keys)
+            # Links first: once the item is recorded as emitted, the page is not fetched again,
+            # so the documents it links to must already be scheduled (and in the frontier).
+            # (at the least depth known now: a shorter path may have come while it was segmented)
+            for request in self.follow(response.url, list(result.links),
+                                       self.depth_of(response.url, depth)):
+                yield request
+            yield result.item
+        finally:
+            if done is not None:
+                done()
+
+    @cached_property
+    def segment_pool(self) -> SegmentPool | None:
+        workers = self.crawler.get_extension(SegmentWorkers)
+        return workers.pool if workers else None
 
 
 def _ignored_reason(detail: str) -> str:
