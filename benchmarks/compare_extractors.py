@@ -45,7 +45,7 @@ from itemadapter import ItemAdapter
 from docspider.decode import decode_page
 from docspider.document import build_item
 from docspider.segment import not_a_document, segment_html
-from docspider.segment.normalize import match_key
+from docspider.segment.features import clear_memos
 from docspider.softblock import soft_block
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def docspider_extractor():
         if not_a_document(seg):
             return None
         return ItemAdapter(build_item(seg, canonical=seg.canonical)).asdict()
-    return extract, match_key.cache_clear          # caches cleared before each pass
+    return extract, clear_memos          # caches cleared before each pass
 
 
 def trafilatura_extractor(precision: bool = False):

@@ -17,16 +17,14 @@ from pathlib import Path
 from lxml import html as lxml_html
 
 from docspider.segment import segment_html, segment_text
-from docspider.segment.features import line_flags
-from docspider.segment.normalize import match_key
+from docspider.segment.features import clear_memos
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dev"
 
 
 def one_pass(func, pages: list[str]) -> float:
     """Seconds for one pass over ``pages``, caches cleared first."""
-    match_key.cache_clear()
-    line_flags.cache_clear()
+    clear_memos()
     start = time.perf_counter()
     for page in pages:
         func(page)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from . import vocab
 from .blocks import Block
 from .metadata import is_meta_line
+from .normalize import MEMO_SIZE, clear_memo
 from .options import Options
 
 HEADINGS = (
@@ -40,7 +41,7 @@ assert vocab.DOC_START_WITH_TITLE.regex.flags & re.IGNORECASE     # so it may re
 assert vocab.FOOTER.on == vocab.FOOTER_SHORT.on == vocab.NOTICE_PHRASES.on == "lkey"
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=MEMO_SIZE)
 def line_flags(lkey: str, long: bool) -> tuple[str | None, bool, bool]:
     """(heading kind, footer, notice) of a line by its lower-cased matching copy (`long`: over
     `Options.heading_max` characters, when only a heading that carries a title can be one).
@@ -55,6 +56,12 @@ def line_flags(lkey: str, long: bool) -> tuple[str | None, bool, bool]:
     footer = (len(lkey) <= limit and vocab.FOOTER.regex.search(lkey) is not None) or (
         len(lkey) <= vocab.FOOTER_SHORT_MAX and vocab.FOOTER_SHORT.regex.search(lkey) is not None)
     return kind, footer, vocab.NOTICE_PHRASES.regex.search(lkey) is not None
+
+
+def clear_memos() -> None:
+    """Forget every memoised line (benchmarks start each pass cold)."""
+    clear_memo()
+    line_flags.cache_clear()
 
 
 def has_words(block: Block) -> bool:

@@ -71,12 +71,30 @@ def own_text(text: str) -> str:
     return tidy_space(strip_pinyin(unicodedata.normalize("NFKC", text), loose=True))
 
 
-@functools.lru_cache(maxsize=65536)
+# Lines are memoised (a site's chrome repeats on every page), whole texts never: a memo of
+# MEMO_SIZE lines of at most MEMO_CHARS characters stays within a few MB, one of page texts
+# would grow to gigabytes before it filled.
+MEMO_CHARS = 200
+MEMO_SIZE = 8192
+
+
 def match_key(text: str) -> str:
     """Matching copy of a line: NFKC, pinyin stripped, simplified script, single spaces."""
+    return _line_key(text) if len(text) <= MEMO_CHARS else _matching_copy(text)
+
+
+def _matching_copy(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = strip_pinyin(text)
     return tidy_space(to_simplified(text))
+
+
+_line_key = functools.lru_cache(maxsize=MEMO_SIZE)(_matching_copy)
+
+
+def clear_memo() -> None:
+    """Forget the memoised lines (benchmarks start each pass cold)."""
+    _line_key.cache_clear()
 
 
 def compact(text: str) -> str:
