@@ -193,6 +193,7 @@ class FrontierMiddleware:
             self.crawler.stats.set_value("docspider/resumed/documents", len(unfinished))
             logger.info("resuming %d documents a stopped crawl left unfinished", len(unfinished))
         for url, depth in unfinished:
-            yield self.crawler.spider.request(url, depth)
+            for request in self.crawler.spider.requests([url], depth):
+                yield request
         async for request in start:
             yield request

@@ -1,7 +1,7 @@
 """The duplicate filter (``DUPEFILTER_CLASS``): each page once per crawl, retries always.
 
 Requests are told apart by Scrapy's request fingerprint and remembered in the state store's
-seen set (`StateStore.seen`), or in memory when the state store is off. A request Scrapy
+`RunRequests` (`seen`): the state store's, or one in memory when the state store is off. A request Scrapy
 retries (``retry_times`` in its meta, including soft-block retries) always passes. Unlike
 Scrapy's `RFPDupeFilter` nothing is kept in ``JOBDIR``: what a stopped crawl did not finish is
 in the state store's frontier.
@@ -17,14 +17,14 @@ import logging
 from scrapy.dupefilters import BaseDupeFilter
 
 from docspider.crawlstate import prepare
-from docspider.state import SeenKeys, StateStore
+from docspider.state import RunRequests, StateStore
 from docspider.writes import change_state
 
 logger = logging.getLogger(__name__)
 
 
 class StateDupeFilter(BaseDupeFilter):
-    def __init__(self, crawler, seen, store: StateStore | None):
+    def __init__(self, crawler, seen: RunRequests | StateStore, store: StateStore | None):
         self.crawler = crawler
         self.seen = seen
         self.store = store
@@ -34,13 +34,14 @@ class StateDupeFilter(BaseDupeFilter):
     def from_crawler(cls, crawler):
         prepared = prepare(crawler.settings, crawler.spidercls.name)
         if prepared is None:
-            return cls(crawler, SeenKeys(), None)
+            return cls(crawler, RunRequests(), None)
         return cls(crawler, prepared.store, prepared.store)
 
     def request_seen(self, request) -> bool:
         if request.meta.get("retry_times"):
             return False
-        if self.seen.seen(self.fingerprinter.fingerprint(request).hex()):
+        if change_state(self.crawler, self.seen.seen,
+                        self.fingerprinter.fingerprint(request).hex()):
             return True
         if self.store is not None and request.meta.get("docspider_kind") == "document":
             change_state(self.crawler, self.store.schedule, request.url,

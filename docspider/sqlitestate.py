@@ -9,8 +9,9 @@ last changes, never the file). Changes are committed in batches (`BATCH_CHANGES`
 the documents of that batch are in the killed crawl's feed, which the next crawl recovers and
 records, and what else a batch holds (frontier entries, touches) is found again. The lock is an exclusive ``flock`` on ``<file>.lock``, which
 holds the holder's pid for the message; the kernel drops it when the holder dies, so a dead
-crawl's lock is simply taken over. The requests seen by the running crawl stay in memory: a
-crawl that stops keeps its unfinished documents in the frontier, not its seen set.
+crawl's lock is simply taken over. What the running crawl asked for (`RunRequests`) is kept in
+temporary tables (SQLite's temporary file, not the store's; in memory only as its page cache),
+gone when the crawl closes: a crawl that stops keeps its unfinished documents in the frontier.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from docspider.state import (CorruptState, Known, SeenKeys, StateError, StateLocked,
+from docspider.state import (CorruptState, Known, StateError, StateLocked,
                              StateStore, StateWriteError, document_key)
 
 _SCHEMA = """
@@ -49,6 +50,15 @@ CREATE TABLE IF NOT EXISTS boilerplate (
     PRIMARY KEY (host, line)
 );
 """
+_RUN_SCHEMA = """
+PRAGMA temp_store = FILE;
+CREATE TEMP TABLE run_seen (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TEMP TABLE run_asked (
+    url   TEXT PRIMARY KEY,
+    depth INTEGER NOT NULL,
+    links TEXT                          -- JSON, while parsed too deep to follow them
+) WITHOUT ROWID;
+"""
 # Changes are committed in batches, off the per-item path: every BATCH_CHANGES changes, when a
 # change comes BATCH_SECONDS after the batch began, and at close.
 BATCH_CHANGES = 200
@@ -61,7 +71,6 @@ class SqliteStateStore(StateStore):
     def __init__(self, path: str):
         self.path = path
         self.lock_file: int | None = None
-        self.seen_keys = SeenKeys()
         self.batched = 0                        # changes in the open transaction
         self.batch_began = 0.0
         if path != ":memory:":
@@ -74,6 +83,7 @@ class SqliteStateStore(StateStore):
             if check != "ok":
                 raise sqlite3.DatabaseError(check)
             self.db.executescript(_SCHEMA)
+            self.db.executescript(_RUN_SCHEMA)
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
             if "links" not in columns:          # a store written before links were kept
                 self.db.execute("ALTER TABLE documents ADD COLUMN links TEXT")
@@ -178,8 +188,39 @@ class SqliteStateStore(StateStore):
                     *(("INSERT INTO boilerplate (host, line, pages) VALUES (?, ?, ?)",
                        (host, line, n)) for line, n in counts.items()))
 
+    def _run(self, statement: str, args: tuple) -> sqlite3.Cursor:
+        try:
+            return self.db.execute(statement, args)
+        except sqlite3.Error as exc:
+            raise StateWriteError(f"{self.path} (its temporary tables)", exc) from None
+
     def seen(self, key: str) -> bool:
-        return self.seen_keys.seen(key)
+        return not self._run("INSERT OR IGNORE INTO run_seen VALUES (?)", (key,)).rowcount
+
+    def ask(self, url: str, depth: int) -> int | None:
+        before = self.least_depth(url)
+        if before is None:
+            self._run("INSERT INTO run_asked (url, depth) VALUES (?, ?)", (url, depth))
+        elif depth < before:
+            self._run("UPDATE run_asked SET depth = ? WHERE url = ?", (depth, url))
+        return before
+
+    def least_depth(self, url: str) -> int | None:
+        row = self._run("SELECT depth FROM run_asked WHERE url = ?", (url,)).fetchone()
+        return row[0] if row else None
+
+    def keep_unfollowed(self, url: str, depth: int, links: list[str]) -> None:
+        self._run("INSERT INTO run_asked (url, depth, links) VALUES (?, ?, ?) ON CONFLICT (url) "
+                  "DO UPDATE SET depth = min(depth, excluded.depth), links = excluded.links",
+                  (url, depth, json.dumps(links)))
+
+    def take_unfollowed(self, url: str) -> list[str] | None:
+        row = self._run("SELECT links FROM run_asked WHERE url = ? AND links IS NOT NULL",
+                        (url,)).fetchone()
+        if row is None:
+            return None
+        self._run("UPDATE run_asked SET links = NULL WHERE url = ?", (url,))
+        return json.loads(row[0])
 
     def close(self) -> None:
         try:

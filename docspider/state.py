@@ -5,8 +5,9 @@ storage. Documents are keyed by the canonical URL (w3lib's `canonicalize_url`: s
 lower-cased, query arguments sorted, fragment dropped). A store keeps, per document, when it was
 last fetched, the HTTP validators it came with (ETag, Last-Modified), the `content_hash` of its
 text and the related links it showed; the *frontier*, the documents a crawl scheduled but did
-not finish with, so that the next crawl picks them up; and, for the running crawl only, the
-requests already seen (the duplicate filter); and the lines learned as each host's own
+not finish with, so that the next crawl picks them up; for the running crawl only, what it
+asked for (`RunRequests`: the duplicate filter's requests, the least depth of each page); and
+the lines learned as each host's own
 boilerplate (:mod:`docspider.segment.boilerplate`). A store is held by one crawl at a time
 (`lock`).
 
@@ -81,19 +82,44 @@ class Known:
         return now - fetched >= refresh
 
 
-class SeenKeys:
-    """The requests a crawl has seen, in memory (a crawl that stops keeps its unfinished
-    documents in the frontier, not this set)."""
+class RunRequests:
+    """What one crawl asked for, forgotten when it ends: the requests it saw (the duplicate
+    filter's fingerprints), the least depth each page was asked for at, and the links of pages
+    parsed too deep to follow them (in case a shorter path reaches them later). Kept in memory
+    here, for a crawl without a state store; the SQLite store keeps them in temporary tables,
+    so that a long crawl's memory stays flat."""
 
     def __init__(self):
         self.keys: set[str] = set()
+        self.depths: dict[str, int] = {}
+        self.unfollowed: dict[str, list[str]] = {}
 
     def seen(self, key: str) -> bool:
-        """Whether `key` was seen before; marks it seen."""
+        """Whether the request `key` was seen before; marks it seen."""
         if key in self.keys:
             return True
         self.keys.add(key)
         return False
+
+    def ask(self, url: str, depth: int) -> int | None:
+        """Note `url` asked for at `depth`; the least depth it was asked at before (None the
+        first time). The least depth is kept."""
+        before = self.depths.get(url)
+        if before is None or depth < before:
+            self.depths[url] = depth
+        return before
+
+    def least_depth(self, url: str) -> int | None:
+        return self.depths.get(url)
+
+    def keep_unfollowed(self, url: str, depth: int, links: list[str]) -> None:
+        """`url` was parsed at `depth`, too deep to follow `links`."""
+        self.ask(url, depth)
+        self.unfollowed[url] = links
+
+    def take_unfollowed(self, url: str) -> list[str] | None:
+        """The links `keep_unfollowed` kept of `url`, once."""
+        return self.unfollowed.pop(url, None)
 
 
 class StateStore(ABC):
@@ -147,9 +173,21 @@ class StateStore(ABC):
     def keep_boilerplate(self, host: str, pages: int, counts: dict[str, int]) -> None:
         """Replace what is kept of a host's boilerplate."""
 
+    # What the running crawl asked for: as RunRequests, forgotten at close.
     @abstractmethod
-    def seen(self, key: str) -> bool:
-        """Whether this crawl saw the request `key` before; marks it seen."""
+    def seen(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def ask(self, url: str, depth: int) -> int | None: ...
+
+    @abstractmethod
+    def least_depth(self, url: str) -> int | None: ...
+
+    @abstractmethod
+    def keep_unfollowed(self, url: str, depth: int, links: list[str]) -> None: ...
+
+    @abstractmethod
+    def take_unfollowed(self, url: str) -> list[str] | None: ...
 
     @abstractmethod
     def commit(self) -> None:

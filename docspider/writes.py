@@ -33,15 +33,17 @@ def report(crawler, path: str, error: Exception) -> None:
     crawler.signals.send_catch_log(write_failed, path=path, error=error)
 
 
-def change_state(crawler, change, *args) -> None:
-    """Apply a change to the state store, unless a write failed already (nothing more is
-    recorded then); a failure of its own is reported."""
+def change_state(crawler, change, *args):
+    """Apply a change to the state store and return what it returns, unless a write failed
+    already (nothing more is recorded then); a failure of its own is reported. None when it
+    was not applied."""
     if writes_failed(crawler.stats):
-        return
+        return None
     try:
-        change(*args)
+        return change(*args)
     except StateWriteError as exc:
         report(crawler, exc.path, exc.error)
+        return None
 
 
 def append_whole(out: BinaryIO, data: bytes) -> int:

@@ -36,13 +36,15 @@ from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from docspider.archive import item_time
+from docspider.crawlstate import prepare
 from docspider.decode import UndecodableError, decode_response
 from docspider.document import analyse_fetched
 from docspider.learning import LearnedBoilerplate
 from docspider.segmentpool import SegmentPool, SegmentWorkers, WorkerDied
 from docspider.signals import page_failed, page_skipped
 from docspider.sites.profile import SiteProfile
-from docspider.state import parse_duration
+from docspider.state import RunRequests, StateStore, parse_duration
+from docspider.writes import change_state
 
 # Skips that are how an incremental crawl works, not problems: logged at DEBUG.
 _ROUTINE_SKIPS = {"known", "not_modified"}
@@ -129,13 +131,6 @@ class DocumentSpider(scrapy.Spider):
         # Names this crawl's feed (`%(run_id)s`) and WARC files: unique, so that two crawls
         # sharing a folder never write to one file.
         self.run_id = f"{datetime.now(timezone.utc):%Y-%m-%dT%H-%M-%S}-{secrets.token_hex(3)}"
-        # The least depth each page was asked for at: a shorter path found while the first
-        # request is still on its way is dropped by the duplicate filter, and the page is then
-        # parsed at this depth.
-        self.least_depth: dict[str, int] = {}
-        # Pages parsed deeper than `follow` allows (URL -> depth, links), in case a shorter
-        # path reaches them later; none is ever kept at depth 0.
-        self.unfollowed: dict[str, tuple[int, list[str]]] = {}
 
     @classmethod
     def check_arguments(cls, urls: str | None = None, follow: str | None = None,
@@ -165,34 +160,42 @@ class DocumentSpider(scrapy.Spider):
         """The site rules for a URL; a site spider applies its own to every host it is given."""
         return self.profile
 
+    @cached_property
+    def asked(self) -> RunRequests | StateStore:
+        """What this crawl asked for (`RunRequests`): the least depth of each page, the links of
+        pages parsed too deep to follow them. The state store's, out of memory; without a
+        store, in memory."""
+        prepared = prepare(self.settings, self.name)
+        return prepared.store if prepared else RunRequests()
+
     def request(self, url: str, depth: int) -> scrapy.Request:
-        """The request for a page reached at `depth`. Scrapy's scheduler drops a page this
-        crawl asked for already (docspider.dupefilter)."""
-        if depth < self.least_depth.get(url, depth + 1):
-            self.least_depth[url] = depth
+        """The request for a page reached at `depth`."""
         return scrapy.Request(url, callback=self.parse_page, errback=self.skip_failed,
                               cb_kwargs={"depth": depth},
                               meta={"docspider_kind": self.profile_for(url).page_kind(url)})
 
     def requests(self, urls, depth: int):
+        """Requests for the pages at `urls` reached at `depth`, each page once. A page reached
+        again by a shorter path is not asked for again: if it is still on its way, it is parsed
+        at the shorter depth (`depth_of`); if it was parsed too deep to follow its links, they
+        are followed from here."""
         limit = self.settings.getint("URLLENGTH_LIMIT")
         for url in urls:
             if limit and len(url) > limit:
                 self.skip(f"{url[:100]}…", "url_too_long", f"URL longer than {limit} characters")
                 continue
-            deeper = self.unfollowed.get(url)
-            if deeper is not None and deeper[0] > depth:
-                # parsed already, reached too deep to follow its links; now reached by a
-                # shorter path, so they are followed from here
-                del self.unfollowed[url]
-                yield from self.follow(url, deeper[1], depth)
-            yield self.request(url, depth)
+            before = change_state(self.crawler, self.asked.ask, url, depth)
+            if before is None:
+                yield self.request(url, depth)
+            elif depth < before and (links := change_state(
+                    self.crawler, self.asked.take_unfollowed, url)) is not None:
+                yield from self.follow(url, links, depth)
 
     def follow(self, url: str, links: list[str], depth: int):
         """Requests for a document's related links on its own host, if `depth` allows."""
         if depth >= self.follow_depth:
             if depth > 0:
-                self.unfollowed[url] = (depth, links)
+                change_state(self.crawler, self.asked.keep_unfollowed, url, depth, links)
             return
         host = urlsplit(url).hostname
         yield from self.requests((link for link in links if urlsplit(link).hostname == host),
@@ -252,7 +255,8 @@ class DocumentSpider(scrapy.Spider):
                      for e in self.settings.getlist("RETRY_EXCEPTIONS"))
 
     def depth_of(self, url: str, depth: int) -> int:
-        return min(depth, self.least_depth.get(url, depth))
+        least = change_state(self.crawler, self.asked.least_depth, url)
+        return depth if least is None else min(depth, least)
 
     async def parse_page(self, response, depth: int):
         depth = self.depth_of(response.url, depth)
