@@ -111,10 +111,18 @@ class _Flattener:
             self.parts.append(el.tail or "")
             return
         tag = tag.lower()
-        if tag in _SKIP or el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style", "")):
+        hidden, classes, ident = tag in _SKIP, "", ""
+        for name, value in el.items():          # one call for all attributes: most have none
+            if name == "class":
+                classes = value
+            elif name == "id":
+                ident = value
+            elif name == "hidden" or (name == "style" and _HIDDEN_STYLE.search(value)):
+                hidden = True
+        if hidden:
             self.parts.append(el.tail or "")
             return
-        names = " ".join(x for x in (el.get("class", ""), el.get("id", "")) if x)
+        names = " ".join(x for x in (classes, ident) if x)
         ctx = f"{context} {names}".strip() if names else context
         is_block = tag in _BLOCK
         if is_block:

@@ -84,6 +84,8 @@ def match_key(text: str) -> str:
 
 
 def _matching_copy(text: str) -> str:
+    if text.isascii():          # NFKC and t2s leave it as it is; pinyin follows CJK only
+        return tidy_space(text)
     text = unicodedata.normalize("NFKC", text)
     text = strip_pinyin(text)
     return tidy_space(to_simplified(text))
