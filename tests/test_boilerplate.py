@@ -2,6 +2,8 @@
 edges of the text, kept in the state store between crawls (real crawls of a local site)."""
 from __future__ import annotations
 
+import random
+
 from docspider.localserver import LocalServer, Page, PageTable
 from docspider.segment import segment_text
 from docspider.segment.boilerplate import MAX_KEYS, HostLines
@@ -33,6 +35,22 @@ def test_lines_are_learned_per_host_from_enough_pages():
     again = HostLines()
     again.load("a.test", pages, counts)
     assert again.learned("a.test") == {"共同的一行"}
+
+
+def test_the_learned_set_is_every_line_counted_often_enough():
+    """The set a page is segmented with (and a worker is sent) equals the definition: lines on
+    at least min_pages pages and min_share of the host's pages, through loads and pruning."""
+    rng = random.Random(7)
+    lines = HostLines(min_pages=3, min_share=0.4)
+    lines.load("a.test", 4, {"载入的一行": 3, "载入的另一行": 1})
+    for page in range(400):
+        keys = [f"常见{rng.randrange(12)}" for _ in range(6)] + [f"少见{rng.randrange(400)}"]
+        lines.observe("a.test", keys)
+        if page % 37 == 0:
+            counts, least = lines.lines["a.test"], max(3, 0.4 * lines.pages["a.test"])
+            expected = {k for k, n in counts.items() if n >= least}
+            assert set(lines.learned("a.test")) == expected
+            assert all(k in lines.learned("a.test") for k in expected)
 
 
 def test_the_count_stays_bounded():

@@ -23,16 +23,18 @@ MAX_KEYS = 20_000
 
 class Learned(Set):
     """The lines learned of a host: a set read from the host's live counts (a line is in it
-    when counted on at least `least` pages), so a page asks without a copy being made."""
+    when counted on at least `least` pages), so a page asks without a copy being made. Only
+    the host's `frequent` lines (on `min_pages` pages or more) can be in it: iterating (to
+    copy it for a worker process) reads those, not every line counted."""
 
-    def __init__(self, counts: Counter[str], least: float):
-        self.counts, self.least = counts, least
+    def __init__(self, counts: Counter[str], frequent: set[str], least: float):
+        self.counts, self.frequent, self.least = counts, frequent, least
 
     def __contains__(self, key) -> bool:
         return self.counts.get(key, 0) >= self.least
 
     def __iter__(self) -> Iterator[str]:
-        return (k for k, n in self.counts.items() if n >= self.least)
+        return (k for k in self.frequent if self.counts[k] >= self.least)
 
     def __len__(self) -> int:
         return sum(1 for _key in self)
@@ -44,29 +46,39 @@ class HostLines:
         self.min_share = min_share
         self.pages: Counter[str] = Counter()                # host -> pages observed
         self.lines: dict[str, Counter[str]] = {}            # host -> line key -> pages
+        self.frequent: dict[str, set[str]] = {}             # host -> lines on min_pages+ pages
 
     def observe(self, host: str, keys: Iterable[str]) -> None:
         """Count one page of `host` with these line keys (compact matching copies)."""
         counter = self.lines.setdefault(host, Counter())
-        counter.update({k for k in keys if k and len(k) <= MAX_LINE})
+        frequent = self.frequent.setdefault(host, set())
+        for key in {k for k in keys if k and len(k) <= MAX_LINE}:
+            counter[key] += 1
+            if counter[key] == self.min_pages:
+                frequent.add(key)
         self.pages[host] += 1
         if len(counter) > MAX_KEYS:
             # keep the lines seen most (the learned ones): half, so that pruning is rare
             kept = dict(counter.most_common(MAX_KEYS // 2))
             counter.clear()
             counter.update(kept)
+            frequent.intersection_update(kept)
 
     def learned(self, host: str) -> Set[str]:
         pages = self.pages[host]
         if pages < self.min_pages:
             return frozenset()
         return Learned(self.lines.setdefault(host, Counter()),
+                       self.frequent.setdefault(host, set()),
                        max(self.min_pages, self.min_share * pages))
 
     def load(self, host: str, pages: int, counts: dict[str, int]) -> None:
         """Start from what earlier crawls learned of `host`."""
         self.pages[host] += pages
-        self.lines.setdefault(host, Counter()).update(counts)
+        counter = self.lines.setdefault(host, Counter())
+        counter.update(counts)
+        self.frequent.setdefault(host, set()).update(
+            k for k in counts if counter[k] >= self.min_pages)
 
     def snapshot(self, host: str) -> tuple[int, dict[str, int]]:
         """(pages, line counts) of `host`, to keep for the next crawl: lines seen twice or more."""
