@@ -76,6 +76,7 @@ class Command(BaseRunSpiderCommand):
             "DOCSPIDER_STATE": ":memory:",      # marks computed afresh, the user's state untouched
             "ROBOTSTXT_OBEY": False,            # the crawl obeyed it; nothing is fetched now
             "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,                # no site to be polite to
             # one page at a time, first in first out: items come in archive order
             "CONCURRENT_REQUESTS": 1,
             "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
