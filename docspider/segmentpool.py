@@ -7,7 +7,8 @@ reparse --jobs N` use the same pool.
 
 Workers are started by a fork server that has the segmenter imported already (a fork of the
 crawl itself would copy the reactor, its threads and its signal handlers). They ignore SIGINT:
-Ctrl-C reaches the crawl, which finishes the pages in flight and closes the pool. Results come
+Ctrl-C reaches the crawl, which finishes the pages in flight and closes the pool; and they end
+when the process that started them ends, however it ended (SIGKILL included). Results come
 back in the order pages were sent (`in_order`, `ordered`), so items keep the order they would
 have had in-process. A worker that dies (killed, out of memory) fails the pages in flight at
 that moment: they raise `WorkerDied` (a crawl counts them as `docspider/failed/worker_died`
@@ -19,7 +20,9 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import select
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -64,8 +67,21 @@ def jobs_option(value: str) -> int:
     return number
 
 
-def _ignore_interrupts() -> None:
+def _start_worker(owner: int) -> None:
+    """In a new worker: leave Ctrl-C to the owner (the crawl), and end when the owner ends —
+    a killed crawl's workers would otherwise wait for pages forever (they hold their own
+    queue's pipe open, so no end of file ever comes)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        owner_fd = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(1)
+    threading.Thread(target=_exit_with_owner, args=(owner_fd,), daemon=True).start()
+
+
+def _exit_with_owner(owner_fd: int) -> None:
+    select.select([owner_fd], [], [])       # readable once the owner has ended
+    os._exit(1)
 
 
 class SegmentPool:
@@ -81,7 +97,8 @@ class SegmentPool:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(PRELOAD)
             self._executor = ProcessPoolExecutor(self.workers, mp_context=context,
-                                                 initializer=_ignore_interrupts)
+                                                 initializer=_start_worker,
+                                                 initargs=(os.getpid(),))
         return self._executor
 
     def submit(self, func: Callable, *args, **kwargs) -> Future:

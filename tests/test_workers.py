@@ -148,3 +148,19 @@ def test_killing_the_workers_mid_crawl_loses_no_document(demo_server, tmp_path):
              for item in json_lines(feed.read_bytes())]
     urls = [item["url"] for item in items]
     assert len(urls) == len(set(urls)) == DEMO_DOCUMENTS
+
+
+def test_the_workers_of_a_killed_crawl_end_with_it(demo_server, tmp_path):
+    proc = start_crawl(tmp_path, "renrendoc", "-a", f"base_url={demo_server.url}",
+                       "-s", "DOCSPIDER_SEGMENT_WORKERS=2", "-s", "DOWNLOAD_DELAY=0.2")
+    wait_for_lines(tmp_path / "output" / "renrendoc", "*.part", 1)
+    workers = worker_pids(proc.pid)
+    assert workers
+    proc.kill()
+    finish(proc)
+    deadline = time.monotonic() + 30
+    while (alive := [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                     and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]) \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert alive == []
