@@ -9,11 +9,12 @@ recorded as emitted.
 
 `CrawlState` (extension; `NotConfigured` when ``DOCSPIDER_STATE`` is empty) keeps the books
 during the crawl, in this order for a document: it enters the frontier when its request passes
-the duplicate filter (:mod:`docspider.dupefilter`); the items pass validation, then the change decision (:mod:`docspider.changes`);
-a document is recorded — known from now on, out of the frontier — only once its line is in the
-feeds (``item_scraped`` after the feed exporter wrote it, and no write failed), or when it was
-found unchanged; a page skipped for good (404, robots.txt …) leaves the frontier; a page that
-failed after its retries stays there, so the next run fetches it again.
+the duplicate filter (:mod:`docspider.dupefilter`); the items pass validation, then the change
+decision (:mod:`docspider.changes`); a document is recorded — known from now on, out of the
+frontier — only once its line is in the feeds (``item_scraped`` after the feed exporter wrote
+it, and no write failed), or when it was found unchanged; a page skipped for good (404,
+robots.txt …) leaves the frontier; a page that failed after its retries stays there, so the next
+run fetches it again.
 
 `FrontierMiddleware` (spider middleware) starts a crawl with the documents the store's frontier
 holds, before the spider's own start requests.

@@ -1,7 +1,7 @@
 """The duplicate filter (``DUPEFILTER_CLASS``): each page once per crawl, retries always.
 
-Requests are told apart by Scrapy's request fingerprint and remembered in the state store's
-`RunRequests` (`seen`): the state store's, or one in memory when the state store is off. A request Scrapy
+Requests are told apart by Scrapy's request fingerprint and remembered (`RunRequests.seen`) in
+the state store's temporary tables, or in memory when the state store is off. A request Scrapy
 retries (``retry_times`` in its meta, including soft-block retries) always passes. Unlike
 Scrapy's `RFPDupeFilter` nothing is kept in ``JOBDIR``: what a stopped crawl did not finish is
 in the state store's frontier.

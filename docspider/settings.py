@@ -88,11 +88,11 @@ ADDONS = {"docspider.addons.ContactUserAgent": 0, "docspider.addons.DefaultFeed"
 DOCSPIDER_LEARN_BOILERPLATE = True
 DOCSPIDER_BOILERPLATE_MIN_PAGES = 3
 DOCSPIDER_BOILERPLATE_MIN_SHARE = 0.5
-# Switching a component off: DOCSPIDER_STATE, DOCSPIDER_ARCHIVE or DOCSPIDER_DEFAULT_FEED empty
-# (or False); each component then raises NotConfigured and is not loaded at all.
 # Segmentation in worker processes (docspider.segmentpool): None means one fewer than the
 # cores this process may use (none on one core); 0 segments in the crawl's own process.
 DOCSPIDER_SEGMENT_WORKERS = None
+# Switching a component off: DOCSPIDER_STATE, DOCSPIDER_ARCHIVE or DOCSPIDER_DEFAULT_FEED empty
+# (or False); each component then raises NotConfigured and is not loaded at all.
 EXTENSIONS = {"docspider.writes.StopOnWriteFailure": 50,
               "docspider.segmentpool.SegmentWorkers": 60,
               "docspider.learning.LearnedBoilerplate": 90,     # saved before the store closes

@@ -294,17 +294,18 @@ class DocumentSpider(scrapy.Spider):
             return
         # The archive middleware stamps the fetch time it wrote to the WARC record.
         fetched = response.meta.get("fetched_at") or item_time(datetime.now(timezone.utc))
+        pool = self.segment_pool
+        learned = learning.learned(host) if learning else frozenset()
         page = {"url": response.url, "fetched_at": fetched,
                 "archive": response.meta.get("archive"),
-                "boilerplate": learning.learned(host) if learning else frozenset()}
-        pool = self.segment_pool
+                # a worker gets a copy; in this process the live set is read
+                "boilerplate": learned if pool is None else frozenset(learned)}
         done = None
         try:
             try:
                 if pool is None:
                     result = analyse_fetched(text, **page)
                 else:
-                    page["boilerplate"] = frozenset(page["boilerplate"])
                     result, done = await pool.in_order(analyse_fetched, text, **page)
             except WorkerDied as exc:          # not the page's fault, as far as we know
                 self.fail(response.request, "worker_died", str(exc))
@@ -319,8 +320,8 @@ class DocumentSpider(scrapy.Spider):
             if learning:
                 learning.observe(host, result.line_keys)
             # Links first: once the item is recorded as emitted, the page is not fetched again,
-            # so the documents it links to must already be scheduled (and in the frontier).
-            # (at the least depth known now: a shorter path may have come while it was segmented)
+            # so the documents it links to must already be scheduled (and in the frontier). The
+            # depth is read again: a shorter path may have come while the page was segmented.
             for request in self.follow(response.url, list(result.links),
                                        self.depth_of(response.url, depth)):
                 yield request
