@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lxml import html as lxml_html
+from lxml import etree
 
-from .normalize import compact, match_key, tidy_space
+from .normalize import compact, match_key, match_keys, tidy_space
 
 
 @dataclass
@@ -46,7 +46,7 @@ _ORDERED = re.compile(r"^\s*(\d{1,3})\.\s+")
 
 
 def blocks_from_text(text: str) -> list[Block]:
-    blocks: list[Block] = []
+    rows: list[dict] = []
     blank = 0
     for raw in text.splitlines():
         if not raw.strip():
@@ -57,13 +57,17 @@ def blocks_from_text(text: str) -> list[Block]:
         if bullet and (raw.lstrip()[:1] in "-•*·" or raw.startswith(" ")):
             ordered = _ORDERED.match(raw)
             number = int(ordered.group(1)) if ordered and raw.startswith(" ") else None
-            block = Block(text=tidy_space(raw[bullet.end():]), raw=raw, list_item=True,
-                          number=number, blank_before=blank)
+            rows.append(dict(text=tidy_space(raw[bullet.end():]), raw=raw, list_item=True,
+                             number=number, blank_before=blank))
         else:
-            block = Block(text=tidy_space(raw), raw=raw, blank_before=blank)
+            rows.append(dict(text=tidy_space(raw), raw=raw, blank_before=blank))
         blank = 0
-        blocks.append(block)
-    return blocks
+    return _blocks(rows)
+
+
+def _blocks(rows: list[dict]) -> list[Block]:
+    match_keys([row["text"] for row in rows])
+    return [Block(**row) for row in rows]
 
 
 # ---------------------------------------------------------------------- HTML --------------
@@ -76,12 +80,13 @@ _BLOCK = {
     "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
     "caption",
 }
+_TEXT = etree.XPath("string()", smart_strings=False)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 class _Flattener:
     def __init__(self) -> None:
-        self.blocks: list[Block] = []
+        self.rows: list[dict] = []              # Block arguments, keyed at the end
         self.parts: list[str] = []
         self.links: list[tuple[str, str]] = []   # (href, text) of <a> in the current line
         self.blank = 0
@@ -89,20 +94,20 @@ class _Flattener:
 
     def flush(self) -> None:
         raw = "".join(self.parts)
-        text = tidy_space(raw)
         self.parts = []
         links, self.links = self.links, []
-        if not text:
+        if not raw or raw.isspace():
             return
+        text = tidy_space(raw)
         tag, context, list_item, number = self.stack[-1] if self.stack else ("", "", False, None)
         href = None
         if len(links) == 1 and tidy_space(links[0][1]) == text:
             href = links[0][0] or None
         link_run = len(links) >= 2 and \
             sum(len(compact(t)) for _, t in links) >= 0.9 * len(compact(text))
-        self.blocks.append(Block(text=text, raw=raw, list_item=list_item, number=number, tag=tag,
-                                 context=context, href=href, link_run=link_run,
-                                 blank_before=self.blank))
+        self.rows.append(dict(text=text, raw=raw, list_item=list_item, number=number, tag=tag,
+                              context=context, href=href, link_run=link_run,
+                              blank_before=self.blank))
         self.blank = 0
 
     def walk(self, el, context: str, in_li: bool, number: int | None) -> None:
@@ -166,10 +171,12 @@ def parse_html(html: str):
     """Parse an HTML document; returns the lxml root (empty documents give a bare root).
     Raises `UnparseableError` when libxml2 gives up on the tree: what it returns then has lost
     the text below its depth limit, and segmenting it would emit an empty document."""
-    if not html.strip():
-        return lxml_html.fromstring("<html></html>")
-    parser = lxml_html.HTMLParser(huge_tree=True)   # a per-call parser: its error log is ours
-    root = lxml_html.document_fromstring(html, parser=parser)
+    # lxml's plain elements: lxml.html's Python class lookup per element costs more than the
+    # few methods of theirs this module would use. A per-call parser: its error log is ours.
+    parser = etree.HTMLParser(huge_tree=True)
+    root = etree.fromstring(html, parser) if html.strip() else None
+    if root is None:
+        return etree.fromstring("<html></html>", parser)
     if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
         raise UnparseableError(f"the HTML tree is too deep to parse ({parser.error_log[0].message})")
     return root
@@ -180,7 +187,7 @@ def blocks_from_html(root) -> list[Block]:
     flat = _Flattener()
     flat.walk(body if body is not None else root, "", False, None)
     flat.flush()
-    return flat.blocks
+    return _blocks(flat.rows)
 
 
 def html_title(root) -> str | None:
@@ -188,7 +195,7 @@ def html_title(root) -> str | None:
     for path in ("//h1", "//title"):
         found = root.xpath(path)
         if found:
-            text = tidy_space(found[0].text_content())
+            text = tidy_space(_TEXT(found[0]))
             if text:
                 return text
     return None

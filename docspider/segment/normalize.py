@@ -11,7 +11,6 @@ Two kinds of text are produced here and must never be mixed up:
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import unicodedata
@@ -29,7 +28,6 @@ PINYIN_STRICT = re.compile(
 PINYIN_LOOSE = re.compile(rf"(?<=[{_CJK}])[(（][a-zü]{{1,6}}[)）]")
 _TONE_MARK = re.compile(f"[{_TONES}]")
 _SPACE = re.compile(r"[^\S\n]+")
-_ALL_SPACE = re.compile(r"\s+")
 CJK_CHAR = re.compile(f"[{_CJK}]")
 # A page is treated as carrying mirror noise from this many tone-marked annotations on.
 NOISY_PAGE_HITS = 3
@@ -56,7 +54,9 @@ def count_pinyin(text: str) -> int:
 
 def tidy_space(text: str) -> str:
     """Collapse runs of horizontal whitespace (NBSP and ideographic space included)."""
-    return _SPACE.sub(" ", text.replace("\u00a0", " ").replace("\u3000", " ")).strip()
+    if "\n" not in text:       # str.split() and the regex agree on what whitespace is
+        return " ".join(text.split())
+    return _SPACE.sub(" ", text).strip()
 
 
 def clean_text(text: str, noisy: bool) -> str:
@@ -73,14 +73,43 @@ def own_text(text: str) -> str:
 
 # Lines are memoised (a site's chrome repeats on every page), whole texts never: a memo of
 # MEMO_SIZE lines of at most MEMO_CHARS characters stays within a few MB, one of page texts
-# would grow to gigabytes before it filled.
+# would grow to gigabytes before it filled. A full memo is emptied, not aged line by line:
+# that costs a site's chrome one more computation and keeps every lookup a plain dict get.
 MEMO_CHARS = 200
 MEMO_SIZE = 8192
+_memo: dict[str, str] = {}
 
 
 def match_key(text: str) -> str:
     """Matching copy of a line: NFKC, pinyin stripped, simplified script, single spaces."""
-    return _line_key(text) if len(text) <= MEMO_CHARS else _matching_copy(text)
+    key = _memo.get(text)
+    if key is None:
+        key = _matching_copy(text)
+        if len(text) <= MEMO_CHARS:
+            _remember(text, key)
+    return key
+
+
+def _remember(text: str, key: str) -> None:
+    if len(_memo) >= MEMO_SIZE:
+        _memo.clear()
+    _memo[text] = key
+
+
+def match_keys(lines: list[str]) -> None:
+    """Compute the matching copies of a page's new lines at once (memoised for `match_key`):
+    one NFKC, pinyin and conversion call for the page instead of one per line. Lines are
+    joined with newlines, which none of those steps reads across or produces."""
+    todo = list({line for line in lines if len(line) <= MEMO_CHARS and line not in _memo
+                 and "\n" not in line and not line.isascii()})
+    if len(todo) < 2:
+        return
+    joined = to_simplified(strip_pinyin(unicodedata.normalize("NFKC", "\n".join(todo))))
+    keys = joined.split("\n")
+    if len(keys) != len(todo):      # never seen; the lines are then computed one by one
+        return
+    for line, key in zip(todo, keys):
+        _remember(line, tidy_space(key))
 
 
 def _matching_copy(text: str) -> str:
@@ -91,17 +120,14 @@ def _matching_copy(text: str) -> str:
     return tidy_space(to_simplified(text))
 
 
-_line_key = functools.lru_cache(maxsize=MEMO_SIZE)(_matching_copy)
-
-
 def clear_memo() -> None:
     """Forget the memoised lines (benchmarks start each pass cold)."""
-    _line_key.cache_clear()
+    _memo.clear()
 
 
 def compact(text: str) -> str:
     """A matching copy with all whitespace removed (`关 键 词` -> `关键词`)."""
-    return _ALL_SPACE.sub("", text)
+    return "".join(text.split())
 
 
 def content_hash(text: str) -> str | None:
