@@ -8,7 +8,7 @@ ids of their ancestors, and the link a block consists of.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
@@ -28,16 +28,22 @@ class Block:
     blank_before: int = 0          # blank lines / empty blocks right before this one
     label: str = ""                # set by the classifier
     # The matching copies of `text`, made when the block is (every rule reads them, so they
-    # are plain attributes): `key` (see normalize.match_key), `lkey` its lower case for the
-    # case-insensitive vocabularies, `ckey` without any whitespace (`关 键 词` -> `关键词`).
-    key: str = field(init=False, repr=False, compare=False)
+    # are plain attributes): `key` (see normalize.match_key; given when made for a whole page
+    # at once), `lkey` its lower case for the case-insensitive vocabularies, `ckey` without
+    # any whitespace (`关 键 词` -> `关键词`).
+    key: str = field(default=None, repr=False, compare=False)    # type: ignore[assignment]
     lkey: str = field(init=False, repr=False, compare=False)
     ckey: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.key = match_key(self.text)
+        if self.key is None:
+            self.key = match_key(self.text)
         self.lkey = self.key.lower()
         self.ckey = compact(self.key)
+
+    def holding(self, text: str) -> Block:
+        """This block with `text` as its text (its matching copies made anew)."""
+        return replace(self, text=text, raw=text, key=None)
 
 
 # ---------------------------------------------------------------- flattened text ----------
@@ -66,8 +72,8 @@ def blocks_from_text(text: str) -> list[Block]:
 
 
 def _blocks(rows: list[dict]) -> list[Block]:
-    match_keys([row["text"] for row in rows])
-    return [Block(**row) for row in rows]
+    keys = match_keys([row["text"] for row in rows])
+    return [Block(**row, key=key) for row, key in zip(rows, keys)]
 
 
 # ---------------------------------------------------------------------- HTML --------------

@@ -96,20 +96,23 @@ def _remember(text: str, key: str) -> None:
     _memo[text] = key
 
 
-def match_keys(lines: list[str]) -> None:
-    """Compute the matching copies of a page's new lines at once (memoised for `match_key`):
-    one NFKC, pinyin and conversion call for the page instead of one per line. Lines are
-    joined with newlines, which none of those steps reads across or produces."""
-    todo = list({line for line in lines if len(line) <= MEMO_CHARS and line not in _memo
-                 and "\n" not in line and not line.isascii()})
-    if len(todo) < 2:
-        return
-    joined = to_simplified(strip_pinyin(unicodedata.normalize("NFKC", "\n".join(todo))))
-    keys = joined.split("\n")
-    if len(keys) != len(todo):      # never seen; the lines are then computed one by one
-        return
-    for line, key in zip(todo, keys):
-        _remember(line, tidy_space(key))
+def match_keys(lines: list[str]) -> list[str]:
+    """The matching copies of a page's lines, the new ones made at once: one NFKC, pinyin and
+    conversion call for the page instead of one per line. The lines are joined with newlines,
+    which none of those steps reads across or produces."""
+    memo = _memo
+    todo = list({line for line in lines if line not in memo and not line.isascii()
+                 and "\n" not in line})
+    made: dict[str, str] = {}
+    if len(todo) > 1:
+        joined = to_simplified(strip_pinyin(unicodedata.normalize("NFKC", "\n".join(todo))))
+        keys = joined.split("\n")
+        if len(keys) == len(todo):      # else (never seen) each line is made on its own below
+            made = {line: tidy_space(key) for line, key in zip(todo, keys)}
+    for line, key in made.items():
+        if len(line) <= MEMO_CHARS:
+            _remember(line, key)
+    return [made.get(line) or match_key(line) for line in lines]
 
 
 def _matching_copy(text: str) -> str:
@@ -137,14 +140,19 @@ def content_hash(text: str) -> str | None:
 
 
 _SCRIPT_SAMPLE = 1_000         # Chinese characters: enough to tell the script by 2 %
+_SCRIPT_SCAN = 200_000         # characters of the text looked at, at most
+_SCRIPT_PREFIX = 4_000         # looked at first: usually holds the whole sample
+_NOT_CJK = re.compile(f"[^{_CJK}]+")
 
 
 def detect_script(text: str) -> str | None:
     """`traditional`, `simplified`, or None when the text has (almost) no Chinese."""
-    han = CJK_CHAR.findall(text, 0, 200_000)
+    han = _NOT_CJK.sub("", text[:_SCRIPT_PREFIX])
+    if len(han) < _SCRIPT_SAMPLE and len(text) > _SCRIPT_PREFIX:
+        han = _NOT_CJK.sub("", text[:_SCRIPT_SCAN])
     if len(han) < 20:
         return None
-    sample = "".join(han[:_SCRIPT_SAMPLE])
+    sample = han[:_SCRIPT_SAMPLE]
     converted = to_simplified(sample)
     if len(converted) != len(sample):       # phrase conversions changed the length: compare sets
         changed = len(set(sample) - set(converted))
@@ -160,6 +168,6 @@ _LANGUAGE_SAMPLE = 5_000       # characters: the start of a text tells its langu
 def detect_language(text: str) -> str:
     """`zh` when Chinese characters make up a fair share of the letters, else `en`."""
     text = text[:_LANGUAGE_SAMPLE]
-    han = len(CJK_CHAR.findall(text))
-    latin = len(_LATIN_LETTER.findall(text))
+    han = CJK_CHAR.subn("", text)[1]        # counts without a list of the characters
+    latin = _LATIN_LETTER.subn("", text)[1]
     return "zh" if han and han / (han + latin) > 0.2 else "en"

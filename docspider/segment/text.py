@@ -17,7 +17,6 @@ header (`篇一`, 范文) starts a part.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from . import vocab
 from .blocks import Block
@@ -46,9 +45,8 @@ def split_glued(blocks: list[Block]) -> list[Block]:
         if not spans or not WORD.search(OWN_PAGE_MARKER.sub("", rest, count=1)):
             out.append(b)
             continue
-        out += [replace(b, text=span, raw=span)
-                for span in spans]
-        out.append(replace(b, text=rest, raw=rest))
+        out += [b.holding(span) for span in spans]
+        out.append(b.holding(rest))
     return out
 
 
