@@ -111,6 +111,36 @@ def test_a_worker_that_dies_fails_its_page_and_the_pool_goes_on():
     assert asyncio.run(calls()) == (2, [1, 2])
 
 
+class Unrebuildable(Exception):
+    def __init__(self, first, second):      # pickles, but cannot be unpickled
+        super().__init__(first)
+
+
+def raise_unrebuildable(value):
+    raise Unrebuildable(value, value)
+
+
+def test_calls_bigger_than_a_pipe_and_errors_that_cannot_be_rebuilt_come_back():
+    big = "页" * 2_000_000             # 6 MB a call: many times what a pipe holds
+    async def calls():
+        pool = SegmentPool(2)
+        try:
+            results = []
+            for task in [asyncio.ensure_future(pool.in_order(len, big)) for _ in range(3)]:
+                result, done = await task          # all three are in flight at once
+                results.append(result)
+                done()
+            waited = [SegmentPool.result(call) for call in [pool.submit(len, big) for _ in "ab"]]
+            with pytest.raises(RuntimeError, match="Unrebuildable.*not picklable"):
+                SegmentPool.result(pool.submit(raise_unrebuildable, "x"))
+            with pytest.raises(ValueError, match="invalid literal"):
+                await pool.in_order(int, "页")
+            return results, waited
+        finally:
+            pool.close()
+    assert asyncio.run(calls()) == ([2_000_000] * 3, [2_000_000] * 2)
+
+
 def worker_pids(pid: int) -> list[int]:
     """The segmentation workers of crawl `pid`: the children of its fork server."""
     children: dict[int, list[int]] = {}
