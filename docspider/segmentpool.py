@@ -312,20 +312,20 @@ class SegmentPool:
         is handed out only after every earlier call's `done()`: call it once the result has
         been used (items yielded), and always, on errors too."""
         loop = asyncio.get_running_loop()
-        if self._starting is not None and not self._starting.done():
-            with contextlib.suppress(Exception):
-                await asyncio.wrap_future(self._starting)
-        if self._loop is not loop:
-            self._attach(loop)
-        future = loop.create_future()
-        self._send(_Call(self, future), func, args, kwargs)
         before, mine = self._last_turn, loop.create_future()
-        self._last_turn = mine
+        self._last_turn = mine          # the turn is taken now, whatever is awaited below
 
         def done() -> None:
             if not mine.done():
                 mine.set_result(None)
         try:
+            if self._starting is not None and not self._starting.done():
+                with contextlib.suppress(Exception):    # the send below starts them again
+                    await asyncio.wrap_future(self._starting)
+            if self._loop is not loop:
+                self._attach(loop)
+            future = loop.create_future()
+            self._send(_Call(self, future), func, args, kwargs)
             try:
                 await future
             except Exception:           # noqa: BLE001 - raised to the caller below, in turn
