@@ -12,8 +12,10 @@ characters (natural text: over 38 % in its first 400 characters).
 """
 from __future__ import annotations
 
-from .result import Segmentation
+import re
+
 from .normalize import match_key
+from .result import Segmentation
 
 # The commonest characters of Chinese running text (simplified; the text is matched on its
 # simplified copy, so traditional pages count too).
@@ -26,6 +28,8 @@ COMMON_SHARE_MIN = 0.05     # natural text: 0.17 and more
 DISTINCT_SHARE_MIN = 0.12   # among the first WINDOW characters; natural text: 0.38 and more
 WINDOW = 400
 GRID_TOKENS = 8             # a grid row: at least this many single characters, spaced
+_NOT_CJK = re.compile("[^\u4e00-\u9fff]+")
+_COMMON_RUN = re.compile(f"[{''.join(sorted(COMMON))}]+")
 
 
 def not_a_document(seg: Segmentation) -> str | None:
@@ -33,14 +37,14 @@ def not_a_document(seg: Segmentation) -> str | None:
     text = seg.excerpt_text
     if grid := _grid_share(text):
         return f"a grid of single characters ({grid:.0%} of the lines)"
-    cjk = [c for c in match_key(text) if "\u4e00" <= c <= "\u9fff"]
+    cjk = _NOT_CJK.sub("", match_key(text))
     if len(cjk) < MIN_CJK:
         return None
     window = cjk[:WINDOW]
     distinct = len(set(window)) / len(window)
     if distinct < DISTINCT_SHARE_MIN:
         return f"a filler repeating a few characters ({distinct:.0%} distinct)"
-    common = sum(c in COMMON for c in cjk) / len(cjk)
+    common = (len(cjk) - len(_COMMON_RUN.sub("", cjk))) / len(cjk)
     if common < COMMON_SHARE_MIN:
         return f"character soup ({common:.1%} common characters)"
     return None

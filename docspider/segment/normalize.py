@@ -161,13 +161,15 @@ def detect_script(text: str) -> str | None:
     return "traditional" if changed / len(sample) > 0.02 else "simplified"
 
 
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _LANGUAGE_SAMPLE = 5_000       # characters: the start of a text tells its language
 
 
 def detect_language(text: str) -> str:
     """`zh` when Chinese characters make up a fair share of the letters, else `en`."""
     text = text[:_LANGUAGE_SAMPLE]
-    han = CJK_CHAR.subn("", text)[1]        # counts without a list of the characters
-    latin = _LATIN_LETTER.subn("", text)[1]
+    # counted as what removing them takes away: one match a run, not one a character
+    han = len(text) - len(_CJK_RUN.sub("", text))
+    latin = len(text) - len(_LATIN_RUN.sub("", text))
     return "zh" if han and han / (han + latin) > 0.2 else "en"
