@@ -23,7 +23,7 @@ from scrapy.exceptions import UsageError
 
 from docspider.decode import UndecodableError, decode_page
 from docspider.document import build_item, segment_page
-from docspider.output import schema_errors, to_json_line
+from docspider.output import item_data, schema_errors, to_json_line
 from docspider.segment import not_a_document
 from docspider.segmentpool import SegmentPool, jobs_option
 from docspider.softblock import soft_block
@@ -138,7 +138,7 @@ def segment_file(path: str) -> str:
     seg = segment_page(text, is_html=is_html)
     if reason := not_a_document(seg):
         raise NotADocument(reason)
-    item = build_item(seg, source=path, canonical=seg.canonical)
-    if errors := schema_errors(item):
+    data = item_data(build_item(seg, source=path, canonical=seg.canonical))    # made once
+    if errors := schema_errors(data):
         raise ValueError("item fails the schema: " + "; ".join(errors))
-    return to_json_line(item)
+    return to_json_line(data)

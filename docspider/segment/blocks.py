@@ -117,9 +117,12 @@ class _Flattener:
         self.blank = 0
 
     def walk(self, el, context: str, in_li: bool, number: int | None) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag:      # comments and processing instructions
-            self.parts.append(el.tail or "")
+        # The hot loop of flattening: one call an element, so the attributes it reads are
+        # read once into locals.
+        parts = self.parts
+        tag = el.tag
+        if not isinstance(tag, str):        # comments and processing instructions
+            parts.append(el.tail or "")
             return
         tag = tag.lower()
         hidden, classes, ident = tag in _SKIP, "", ""
@@ -131,9 +134,9 @@ class _Flattener:
             elif name == "hidden" or (name == "style" and _HIDDEN_STYLE.search(value)):
                 hidden = True
         if hidden:
-            self.parts.append(el.tail or "")
+            parts.append(el.tail or "")
             return
-        names = " ".join(x for x in (classes, ident) if x)
+        names = f"{classes} {ident}" if classes and ident else classes or ident
         ctx = f"{context} {names}".strip() if names else context
         is_block = tag in _BLOCK
         if is_block:
@@ -157,8 +160,9 @@ class _Flattener:
         else:
             start = len(self.parts)
             self.parts.append(el.text or "")
+            walk = self.walk
             for child in el:
-                self.walk(child, ctx, in_li, number)
+                walk(child, ctx, in_li, number)
             if tag == "a":
                 self.links.append((el.get("href", ""), "".join(self.parts[start:])))
         if is_block:
