@@ -61,6 +61,7 @@ def line_flags(lkey: str, long: bool) -> tuple[str | None, bool, bool]:
 def clear_memos() -> None:
     """Forget every memoised line (benchmarks start each pass cold)."""
     clear_memo()
+    vocab.clear_memos()
     line_flags.cache_clear()
 
 
