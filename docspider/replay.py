@@ -8,6 +8,7 @@ middleware gives them on a crawl. A URL with no archived response is a counted s
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,7 +34,13 @@ class ArchivedResponse:
 
 
 def archived_responses(paths: list[str]) -> list[ArchivedResponse]:
-    """The response records of WARC files, in file and record order."""
+    """The response records of WARC files, in file and record order. The files are read once
+    a process: `scrapy reparse` lists their pages, then its download handler indexes them."""
+    return _archived_responses(tuple(paths))
+
+
+@functools.lru_cache(maxsize=1)
+def _archived_responses(paths: tuple[str, ...]) -> list[ArchivedResponse]:
     found = []
     for path in paths:
         with open(path, "rb") as stream:

@@ -53,16 +53,15 @@ class Command(BaseRunSpiderCommand):
         for path in args:
             if not Path(path).is_file():
                 raise UsageError(f"not a file: {path}")
+        paths = [str(Path(p)) for p in args]
         try:
-            self.spider_name = opts.spider or self.crawled_by(args)
-            archived_pages = archived_responses(args)
+            self.spider_name = opts.spider or self.crawled_by(paths)
+            archived_pages = archived_responses(paths)
         except ArchiveLoadFailed as exc:
             raise UsageError(f"not a WARC file: {exc}") from None
-        urls = []
-        for archived in archived_pages:
-            if (archived.status == 200 and urlsplit(archived.url).path != "/robots.txt"
-                    and archived.url not in urls):
-                urls.append(archived.url)
+        urls = list(dict.fromkeys(      # once each, in archive order
+            archived.url for archived in archived_pages
+            if archived.status == 200 and urlsplit(archived.url).path != "/robots.txt"))
         if not urls:
             raise UsageError("no archived page with status 200 in the given files")
         self.url_file = tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8",
@@ -71,7 +70,7 @@ class Command(BaseRunSpiderCommand):
         self.url_file.close()
         self.settings.setdict({
             "DOWNLOAD_HANDLERS": {"http": REPLAY, "https": REPLAY},
-            "DOCSPIDER_REPLAY_WARCS": [str(Path(p)) for p in args],
+            "DOCSPIDER_REPLAY_WARCS": paths,
             "DOCSPIDER_ARCHIVE": False,         # the pages are archived already
             "DOCSPIDER_STATE": ":memory:",      # marks computed afresh, the user's state untouched
             "ROBOTSTXT_OBEY": False,            # the crawl obeyed it; nothing is fetched now
