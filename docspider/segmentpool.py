@@ -74,9 +74,9 @@ def jobs_option(value: str) -> int:
 
 
 def _start_worker(owner: int) -> None:
-    """In a new worker: leave Ctrl-C to the owner (the crawl), and end when the owner ends —
-    a killed crawl's workers would otherwise wait for pages forever (they hold their own
-    queue's pipe open, so no end of file ever comes)."""
+    """In a new worker: leave Ctrl-C to the owner (the crawl), and end as soon as the owner
+    ends. An idle worker would end anyway (its pipe closes with the owner); one in the middle
+    of a page would go on with it, for nobody."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         owner_fd = os.pidfd_open(owner)

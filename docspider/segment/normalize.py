@@ -28,7 +28,6 @@ PINYIN_STRICT = re.compile(
 PINYIN_LOOSE = re.compile(rf"(?<=[{_CJK}])[(（][a-zü]{{1,6}}[)）]")
 _TONE_MARK = re.compile(f"[{_TONES}]")
 _SPACE = re.compile(r"[^\S\n]+")
-CJK_CHAR = re.compile(f"[{_CJK}]")
 # A page is treated as carrying mirror noise from this many tone-marked annotations on.
 NOISY_PAGE_HITS = 3
 
