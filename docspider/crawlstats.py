@@ -54,13 +54,44 @@ class CrawlSummary:
         ]
 
 
+#: How many after-run monitors failed (docspider.monitors).
+MONITORS_FAILED_STAT = "docspider/monitors_failed"
+
+#: Exit statuses of `scrapy crawl`, `scrapy reparse` and `scrapy demo` (README, *Exit status*).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOTHING_FETCHED = 0, 1, 2, 3
+
+
+def _answered(stats: dict, prefix: str) -> int:
+    return sum(count for key, count in stats.items()
+               if key.startswith(prefix) and key[len(prefix):][:1] in ("2", "3"))
+
+
+def pages_fetched(stats: dict) -> int:
+    """Responses with a 2xx or 3xx status (304 Not Modified and redirects included),
+    robots.txt not counted."""
+    return (_answered(stats, "downloader/response_status_count/")
+            - _answered(stats, "robotstxt/response_status_count/"))
+
+
+def nothing_fetched(stats: dict) -> bool:
+    """Whether the crawl asked for pages and none was answered but with an error: the site is
+    down, unreachable or gone. A run that asked for nothing (every document known and not
+    due) is not such a run."""
+    asked = stats.get("downloader/request_count", 0) - stats.get("robotstxt/request_count", 0)
+    return asked > 0 and pages_fetched(stats) == 0
+
+
 def exit_status(stats: dict) -> int:
-    """The exit status of a finished crawl: 1 when a write failed or pages failed after their
-    retries (they are fetched again by the next run), else 0."""
+    """The exit status of a finished crawl: 3 when nothing could be fetched; 1 when a write
+    failed, pages failed after their retries (they are fetched again by the next run) or an
+    after-run monitor failed; else 0."""
+    if nothing_fetched(stats):
+        return EXIT_NOTHING_FETCHED
     if stats.get("finish_reason") == "write_failed" or writes.STAT in stats or \
+            stats.get(MONITORS_FAILED_STAT) or \
             any(k.startswith("docspider/failed/") for k in stats):
-        return 1
-    return 0
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 class LogCrawlSummary:
@@ -80,13 +111,22 @@ class LogCrawlSummary:
     def item_scraped(self, item, spider) -> None:
         adapter = ItemAdapter(item)
         stats = self.stats
-        stats.inc_value(f"docspider/items/{adapter.get('site') or 'unknown'}")
-        pages = ItemAdapter(adapter["excerpt"])["pages"]
+        site = adapter.get("site") or "unknown"
+        stats.inc_value(f"docspider/items/{site}")
+        excerpt = ItemAdapter(adapter["excerpt"])
+        pages = excerpt["pages"]
         if not pages:
             stats.inc_value("docspider/items_empty_excerpt")
         stats.inc_value("docspider/parts/pages", len(pages))
         stats.inc_value("docspider/parts/related", len(adapter["related"]))
         stats.inc_value("docspider/parts/disclaimer", len(adapter["disclaimer"]))
+        # a site's quality figures (run record, monitors): a jump in one is template drift
+        quality = f"docspider/sites/{site}/"
+        stats.inc_value(quality + "excerpt_chars", len(excerpt["text"] or ""))
+        for figure, missing in (("empty_excerpt", not pages), ("no_title", not adapter["title"]),
+                                ("no_disclaimer", not adapter["disclaimer"])):
+            if missing:
+                stats.inc_value(quality + figure)
 
     def spider_closed(self, spider, reason):
         summary = CrawlSummary.from_stats(self.stats.get_stats())

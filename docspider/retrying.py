@@ -32,6 +32,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
 
 from docspider.decode import UndecodableError, decode_response
+from docspider.sites import site_name
 from docspider.softblock import soft_block
 
 logger = logging.getLogger(__name__)
@@ -111,9 +112,12 @@ class RetryMiddleware(ScrapyRetryMiddleware):
             text = None
         self.pages[host] += 1
         kind = soft_block(response.body, text)
+        site = f"docspider/sites/{site_name(request.url)}/"
+        self.crawler.stats.inc_value(site + "pages_checked")
         if kind is None:
             return response
         self.blocked[host] += 1
+        self.crawler.stats.inc_value(site + "soft_blocked")
         if self.blocked[host] >= 3 and self.blocked[host] * 2 > self.pages[host]:
             if host not in self.warned:
                 self.warned.add(host)

@@ -40,6 +40,41 @@ DOCSPIDER_RETRY_BACKOFF_MAX = 60.0
 DOCSPIDER_RETRY_AFTER_MAX = 300.0
 DOCSPIDER_SOFT_BLOCK_PAUSE = 30.0
 
+# Logs: INFO, one line per problem; items one line each at DEBUG (docspider.logformat). The
+# progress line every DOCSPIDER_PROGRESS_INTERVAL seconds (docspider.progress) replaces
+# Scrapy's LogStats; on a terminal a live bar too, unless DOCSPIDER_PROGRESS_BAR is False.
+LOG_LEVEL = "INFO"
+LOG_FORMATTER = "docspider.logformat.ConciseLogFormatter"
+DOCSPIDER_PROGRESS_INTERVAL = 60.0
+DOCSPIDER_PROGRESS_BAR = True
+
+# Run records (docspider.runrecord): `<run id>.json` and `<run id>.skipped.jsonl` per run in
+# DOCSPIDER_RUNS_DIR (`%(name)s` is the spider; empty turns them off). DOCSPIDER_RUN_COMMAND
+# names what ran; `scrapy reparse` and `scrapy demo` set their own.
+DOCSPIDER_RUNS_DIR = "output/runs/%(name)s"
+DOCSPIDER_RUN_COMMAND = "crawl"
+
+# After-run monitors (docspider.monitors, with Spidermon): their outcomes go into the run
+# record and a failure gives exit status 1. Thresholds: the documents seen against the previous
+# run with the same arguments; per site (with at least MIN_SITE_ITEMS items) the rise of a
+# share (empty excerpt, no title, no disclaimer, furniture in the excerpt) over the median of
+# its last BASELINE_RUNS runs, the fall of the mean excerpt length, the soft-block rate.
+# DOCSPIDER_MONITOR_ACTIONS: what else runs when a monitor fails (Spidermon's e-mail or Slack
+# actions with their SPIDERMON_* settings, docspider.monitors.Webhook).
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["docspider.monitors.RunMonitors"]
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+SPIDERMON_MAX_ERRORS = 0
+DOCSPIDER_MONITOR_MIN_DOCUMENTS_RATIO = 0.5
+DOCSPIDER_MONITOR_MIN_SITE_ITEMS = 20
+DOCSPIDER_MONITOR_BASELINE_RUNS = 5
+DOCSPIDER_MONITOR_MAX_SHARE_RISE = 0.2
+DOCSPIDER_MONITOR_MIN_EXCERPT_RATIO = 0.5
+DOCSPIDER_MONITOR_MAX_SOFT_BLOCK_RATE = 0.2
+DOCSPIDER_MONITOR_ACTIONS = []
+DOCSPIDER_MONITOR_WEBHOOK_URL = None
+DOCSPIDER_MONITOR_WEBHOOK_TIMEOUT = 10.0
+
 # Output: UTF-8 JSON with Chinese unescaped.
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -97,4 +132,8 @@ EXTENSIONS = {"docspider.writes.StopOnWriteFailure": 50,
               "docspider.segmentpool.SegmentWorkers": 60,
               "docspider.learning.LearnedBoilerplate": 90,     # saved before the store closes
               "docspider.crawlstate.CrawlState": 100,
-              "docspider.crawlstats.LogCrawlSummary": 500}
+              "docspider.crawlstats.LogCrawlSummary": 500,
+              "docspider.progress.Progress": 510,
+              "docspider.monitors.Monitoring": 515,        # Spidermon's, before the run record
+              "docspider.runrecord.RunRecord": 520,
+              "scrapy.extensions.logstats.LogStats": None}

@@ -43,6 +43,11 @@ def run_scrapy(*args: str, cwd: Path = ROOT, timeout: int = 300,
 
 
 def scrapy_command(*args: str) -> list[str]:
+    """A crawl or reparse writes its run record to a fresh folder in the session's workspace,
+    not the project's output/ (a test's own `-s DOCSPIDER_RUNS_DIR=…` comes later and wins)."""
+    if args and args[0] in ("crawl", "reparse") and _WORKSPACE:
+        runs = tempfile.mkdtemp(prefix="runs-", dir=_WORKSPACE[0])
+        args = (args[0], "-s", f"DOCSPIDER_RUNS_DIR={runs}", *args[1:])
     return [sys.executable, "-m", "scrapy.cmdline", *args]
 
 

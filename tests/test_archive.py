@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import subprocess
 import sys
@@ -130,6 +131,7 @@ def test_reparse_rebuilds_the_crawl_items_offline(crawled, tmp_path):
     out = tmp_path / "reparsed.jsonl"
     proc = run_scrapy("reparse", *map(str, warc_files(work)), "-O", str(out),
                       "-s", f"DOCSPIDER_STATE={tmp_path / 'unused.sqlite'}",
+                      "-s", f"DOCSPIDER_RUNS_DIR={tmp_path / 'runs'}",
                       env={"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"})
     log = proc.stderr.decode()
     assert proc.returncode == 0, log
@@ -137,6 +139,10 @@ def test_reparse_rebuilds_the_crawl_items_offline(crawled, tmp_path):
     by_url = {item["url"]: item for item in items}
     assert {item["url"]: item for item in reparsed} == by_url     # equal, field for field
     assert not (tmp_path / "unused.sqlite").exists()               # the user's state untouched
+    (record,) = (tmp_path / "runs").glob("*.json")                 # a run record of its own
+    record = json.loads(record.read_text(encoding="utf-8"))
+    assert (record["command"], record["exit_status"], record["counts"]["items"]) == \
+        ("reparse", 0, len(items))
 
 
 def test_reparse_needs_warc_files(tmp_path):

@@ -2,6 +2,7 @@
 own source documents (docspider/demo/documents.json)."""
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -21,7 +22,7 @@ def test_demo_crawls_the_bundled_site(tmp_path):
     log, printed = proc.stderr.decode(), proc.stdout.decode()
     assert proc.returncode == 0, log
     assert not re.search(r"WARNING|ERROR|Deprecat", log + printed), log
-    (feed,) = (tmp_path / "output" / "demo").iterdir()
+    (feed,) = (tmp_path / "output" / "demo").glob("*.jsonl")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.jsonl", feed.name)
     items = {item["doc_id"]: item for item in json_lines(feed.read_bytes())}
     documents = load_documents()
@@ -38,6 +39,14 @@ def test_demo_crawls_the_bundled_site(tmp_path):
     related = sum(len(i["related"]) for i in items.values())
     assert f"{len(documents)} documents, {pages} excerpt pages, {related} related titles" in printed
     assert f"output: output/demo/{feed.name}" in printed
-    # its own archive folder, and no state store (its URLs change every run)
-    assert {p.name for p in (tmp_path / "output").iterdir()} == {"demo", "archive"}
-    assert [p.name for p in (tmp_path / "output" / "archive").iterdir()] == ["demo"]
+    # everything under output/demo/, no state store (its URLs change every run), and every
+    # path it prints is there
+    assert [p.name for p in (tmp_path / "output").iterdir()] == ["demo"]
+    assert {p.name for p in (tmp_path / "output" / "demo").iterdir()} == \
+        {feed.name, "archive", "runs"}
+    printed_paths = re.findall(r"\b(output/\S+)", printed)
+    assert len(printed_paths) == 3
+    for path in printed_paths:
+        assert (tmp_path / path).exists(), path
+    (record,) = (tmp_path / "output" / "demo" / "runs").glob("*.json")
+    assert json.loads(record.read_text(encoding="utf-8"))["command"] == "demo"

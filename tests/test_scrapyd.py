@@ -197,8 +197,11 @@ def test_deploy_schedule_and_crawl_through_scrapyd(scrapyd, site, tmp_path):
     assert "ERROR" not in log and "Traceback" not in log, log
     assert "'item_scraped_count': 1" in log
 
+    runs = scrapyd.root / "output" / "runs" / "renrendoc"
     feeds = sorted(p.relative_to(scrapyd.root) for p in scrapyd.root.rglob("*")
-                   if p.suffix in (".jl", ".jsonl", ".part"))
+                   if p.suffix in (".jl", ".jsonl", ".part") and p.parent != runs)
+    (record,) = [json.loads(p.read_text("utf-8")) for p in runs.glob("*.json")]
+    assert record["job"] == job["id"] and record["exit_status"] == 0    # scrapyd's job id
     if scrapyd.items:
         # items_dir set: scrapyd passes -s FEEDS={"file:///<items_dir>/<project>/<spider>/<job>.jl":
         # {"format": "jsonlines"}}, which replaces docspider's default feed

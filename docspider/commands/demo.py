@@ -2,9 +2,10 @@
 
 Starts the demo site (:mod:`docspider.demo.site`) on 127.0.0.1 on a free port, runs the real
 `renrendoc` spider against it with ``base_url`` (its uploader list, the 下一页 pager, the
-related links), writes ``output/demo/<time>.jsonl`` through the normal feed and pipelines and the
-fetched pages to ``output/archive/demo/``, prints a summary and stops the server. Exit status 1
-when the crawl produced no item.
+related links), writes ``output/demo/<time>.jsonl`` through the normal feed and pipelines, the
+fetched pages to ``output/demo/archive/`` and its run record to ``output/demo/runs/`` (nothing
+outside ``output/demo/``), prints a summary and stops the server. Exit status 1 when the crawl
+produced no item, else as for `scrapy crawl`.
 """
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from docspider.crawlstats import CrawlSummary
+from docspider.crawlstats import EXIT_FAILED, CrawlSummary, exit_status
 from docspider.demo.site import demo_site
 from docspider.localserver import LocalServer
+from docspider.runrecord import RunRecord
 
 SPIDER = "renrendoc"
 
@@ -29,8 +31,10 @@ class Command(ScrapyCommand):
     # The site is local: no politeness delay. Its port changes every run, so a state store
     # would see every page as a new URL. These override the project's settings (a command's
     # defaults do not), unless given with -s.
+    # Everything it writes is under output/demo/, apart from the user's crawls.
     demo_settings = {"DOWNLOAD_DELAY": 0, "DOCSPIDER_STATE": "",
-                     "DOCSPIDER_ARCHIVE_DIR": "output/archive/demo"}
+                     "DOCSPIDER_ARCHIVE_DIR": "output/demo/archive",
+                     "DOCSPIDER_RUNS_DIR": "output/demo/runs", "DOCSPIDER_RUN_COMMAND": "demo"}
 
     def short_desc(self) -> str:
         return "Crawl the bundled demo site on 127.0.0.1 (no network needed) and summarise it"
@@ -60,6 +64,10 @@ class Command(ScrapyCommand):
         print(f"  skipped pages: {sum(summary.skipped.values())}")
         print(f"  output: {self.feed if self.feed.exists() else '(none written)'}")
         print(f"  archive: {crawler.stats.get_value('docspider/archive/records', 0)} responses "
-              f"in output/archive/demo/")
+              f"in {self.settings['DOCSPIDER_ARCHIVE_DIR']}/")
+        if (record := crawler.get_extension(RunRecord)) is not None and record.record:
+            print(f"  run record: {record.path}")
         if self.crawler_process.bootstrap_failed or not documents:
-            self.exitcode = 1
+            self.exitcode = EXIT_FAILED
+        else:
+            self.exitcode = exit_status(crawler.stats.get_stats())

@@ -79,6 +79,7 @@ class Command(BaseRunSpiderCommand):
             # one page at a time, first in first out: items come in archive order
             "CONCURRENT_REQUESTS": 1,
             "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+            "DOCSPIDER_RUN_COMMAND": "reparse",
         }, priority="cmdline")
         if opts.jobs is not None:
             self.settings.set("DOCSPIDER_SEGMENT_WORKERS", opts.jobs if opts.jobs > 1 else 0,

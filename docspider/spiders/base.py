@@ -41,13 +41,11 @@ from docspider.decode import UndecodableError, decode_response
 from docspider.document import analyse_fetched
 from docspider.learning import LearnedBoilerplate
 from docspider.segmentpool import SegmentPool, SegmentWorkers, WorkerDied
-from docspider.signals import page_failed, page_skipped
+from docspider.signals import ROUTINE_SKIPS, page_failed, page_skipped
 from docspider.sites.profile import SiteProfile
 from docspider.state import RunRequests, StateStore, parse_duration
 from docspider.writes import change_state
 
-# Skips that are how an incremental crawl works, not problems: logged at DEBUG.
-_ROUTINE_SKIPS = {"known", "not_modified"}
 
 
 # A URL file is a list, not a data set: anything bigger is a mistake (a wrong path).
@@ -128,6 +126,9 @@ class DocumentSpider(scrapy.Spider):
         self.seed_urls, self.follow_depth, self.base_url, self.refresh = self.check_arguments(
             urls=urls, follow=follow, base_url=base_url, refresh=refresh, **kwargs)
         self.refresh_given = refresh is not None        # else DOCSPIDER_REFRESH decides
+        self.arguments = {name: value for name, value in {
+            "urls": urls, "follow": follow, "base_url": base_url, "refresh": refresh, **kwargs,
+        }.items() if value is not None}                 # as given, for the run record
         # Names this crawl's feed (`%(run_id)s`) and WARC files: unique, so that two crawls
         # sharing a folder never write to one file.
         self.run_id = f"{datetime.now(timezone.utc):%Y-%m-%dT%H-%M-%S}-{secrets.token_hex(3)}"
@@ -205,37 +206,40 @@ class DocumentSpider(scrapy.Spider):
         for request in self.requests(self.seed_urls or self.default_start_urls(), depth=0):
             yield request
 
-    def skip(self, url: str, reason: str, detail: str, level: int = logging.WARNING) -> None:
+    def skip(self, url: str, reason: str, detail: str, level: int = logging.WARNING,
+             status: int | None = None) -> None:
         """Count a page that gave no item and needs no other try under
         `docspider/skipped/<reason>` and log why."""
         self.crawler.stats.inc_value(f"docspider/skipped/{reason}")
         self.logger.log(level, "skipped %s: %s", url, detail)
-        self.crawler.signals.send_catch_log(page_skipped, url=url, reason=reason)
+        self.crawler.signals.send_catch_log(page_skipped, url=url, reason=reason, status=status)
 
-    def fail(self, request, reason: str, detail: str) -> None:
+    def fail(self, request, reason: str, detail: str, status: int | None = None) -> None:
         """Count a page that failed after its retries under `docspider/failed/<reason>`: it
         stays in the frontier, so the next run fetches it again."""
         attempts = request.meta.get("retry_times", 0) + 1
         self.crawler.stats.inc_value(f"docspider/failed/{reason}")
         self.logger.warning("failed %s after %d attempt%s: %s", request.url, attempts,
                             "s" * (attempts > 1), detail)
-        self.crawler.signals.send_catch_log(page_failed, url=request.url, reason=reason)
+        self.crawler.signals.send_catch_log(page_failed, url=request.url, reason=reason,
+                                            status=status, attempts=attempts)
 
     def skip_failed(self, failure: Failure):
         request = failure.request
         if failure.check(HttpError):
             status = failure.value.response.status
             if status in {int(c) for c in self.settings.getlist("RETRY_HTTP_CODES")}:
-                self.fail(request, f"http_{status}", f"HTTP status {status}")
+                self.fail(request, f"http_{status}", f"HTTP status {status}", status)
             else:
-                self.skip(request.url, f"http_{status}", f"HTTP status {status}")
+                self.skip(request.url, f"http_{status}", f"HTTP status {status}",
+                          status=status)
         elif failure.check(IgnoreRequest):
             detail = str(failure.value) or "request ignored"
             reason = getattr(failure.value, "skip_reason", None) or _ignored_reason(detail)
             if getattr(failure.value, "failed", False):
                 self.fail(request, reason, detail)
                 return
-            level = logging.DEBUG if reason in _ROUTINE_SKIPS else logging.INFO
+            level = logging.DEBUG if reason in ROUTINE_SKIPS else logging.INFO
             self.skip(request.url, reason, detail, level)
             if known := getattr(failure.value, "known", None):
                 # not fetched again, but the links it showed still lead on
@@ -319,6 +323,7 @@ class DocumentSpider(scrapy.Spider):
                 return
             if learning:
                 learning.observe(host, result.line_keys)
+            self.count_furniture(result)
             # Links first: once the item is recorded as emitted, the page is not fetched again,
             # so the documents it links to must already be scheduled (and in the frontier). The
             # depth is read again: a shorter path may have come while the page was segmented.
@@ -329,6 +334,14 @@ class DocumentSpider(scrapy.Spider):
         finally:
             if done is not None:
                 done()
+
+    def count_furniture(self, result) -> None:
+        """Per site, documents parsed and those with furniture in their excerpt (the run
+        record's furniture share: a jump is a template change)."""
+        figures = f"docspider/sites/{result.item.site or 'unknown'}/"
+        self.crawler.stats.inc_value(figures + "documents_parsed")
+        if result.furniture:
+            self.crawler.stats.inc_value(figures + "furniture")
 
     @cached_property
     def segment_pool(self) -> SegmentPool | None:
