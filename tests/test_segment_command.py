@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from docspider.output import schema_errors
 
 from conftest import MIRROR_TEXT, RENRENDOC_PAGE, json_lines, run_scrapy
@@ -42,11 +44,14 @@ def test_bad_files_are_reported_and_the_rest_still_processed(tmp_path):
     missing = tmp_path / "missing.txt"
     good = tmp_path / "good.txt"
     shutil.copy(MIRROR, good)
-    proc = run_scrapy("segment", str(empty), str(binary), str(missing), str(tmp_path), str(good))
+    no_pages = tmp_path / "no-pages"
+    no_pages.mkdir()
+    (no_pages / "cover.png").write_bytes(b"\x89PNG")
+    proc = run_scrapy("segment", str(empty), str(binary), str(missing), str(no_pages), str(good))
     assert proc.returncode == 1
     errors = proc.stderr.decode().splitlines()
     assert len(errors) == 4, errors
-    for path, line in zip((empty, binary, missing, tmp_path), errors):
+    for path, line in zip((empty, binary, missing, no_pages), errors):
         assert line.startswith(f"segment: {path}: "), line
     items = json_lines(proc.stdout)
     assert [i["source"] for i in items] == [str(good)]
@@ -95,3 +100,16 @@ def test_pages_holding_no_document_give_no_item_and_a_reason(tmp_path):
     assert proc.stderr.decode().splitlines() == [
         f"segment: {wall}: not_a_document: a captcha page",
         f"segment: {filler}: not_a_document: a filler repeating a few characters (3% distinct)"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_folders_are_segmented_recursively_in_path_order(tmp_path, jobs):
+    folder = tmp_path / "saved"
+    (folder / "b" / "deep").mkdir(parents=True)
+    shutil.copy(HTML, folder / "b" / "deep" / "page.html")
+    shutil.copy(MIRROR, folder / "a.txt")
+    (folder / "b" / "notes.md").write_text("not a page", encoding="utf-8")
+    proc = run_scrapy("segment", str(folder), str(MIRROR), "--jobs", jobs)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert [item["source"] for item in json_lines(proc.stdout)] == [
+        str(folder / "a.txt"), str(folder / "b" / "deep" / "page.html"), str(MIRROR)]

@@ -76,8 +76,10 @@ def test_segment_with_jobs_writes_the_same_lines_errors_and_status(tmp_path):
                     "<p>拖动滑块完成拼图</p></body></html>", encoding="utf-8")
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
+    no_pages = tmp_path / "no-pages"
+    no_pages.mkdir()
     pages = sorted(str(p) for p in SITE.rglob("*.html"))
-    paths = [*pages[:4], str(wall), str(empty), str(tmp_path / "missing.html"), str(tmp_path),
+    paths = [*pages[:4], str(wall), str(empty), str(tmp_path / "missing.html"), str(no_pages),
              *pages[4:]]
     runs = [run_scrapy("segment", "--jobs", jobs, *paths) for jobs in ("1", "3")]
     assert runs[0].returncode == runs[1].returncode == 1

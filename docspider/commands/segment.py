@@ -1,7 +1,8 @@
 """`scrapy segment PATH...`: segment saved pages (.txt or .html) into JSON lines.
 
 Each readable file becomes one item on stdout (or in the ``-O`` / ``-o`` file), ``source`` set to
-the path as given. A file that cannot be read, is empty or cannot be decoded gets a one-line
+the path as given. A folder stands for the .txt and .html files under it, at any depth, in path
+order (a folder with none is an error line). A file that cannot be read, is empty or cannot be decoded gets a one-line
 error on stderr; the others are still processed and the exit status is 1 at the end. A page
 that holds no document (a captcha or login wall, anti-copy filler, character soup, a grid of
 single characters) gives no item and a line `segment: PATH: not_a_document: <reason>`; it is
@@ -16,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import IO
 
 from scrapy.commands import ScrapyCommand
@@ -29,6 +31,7 @@ from docspider.segmentpool import SegmentPool, jobs_option
 from docspider.softblock import soft_block
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+PAGE_SUFFIXES = (".txt", *HTML_SUFFIXES)
 _WALLS = ("captcha", "login", "access_denied", "garbled")   # soft blocks saved as a page
 
 
@@ -42,15 +45,16 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[options] PATH [PATH ...]"
+        return "[options] PATH|FOLDER [...]"
 
     def short_desc(self) -> str:
         return "Segment saved pages (.txt or .html) into document items as JSON lines"
 
     def long_desc(self) -> str:
         return (self.short_desc() + ". Writes one item per file to stdout, or to FILE with "
-                "-O (overwrite) or -o (append). Unreadable files are reported on stderr and "
-                "make the exit status 1; the other files are still processed.")
+                "-O (overwrite) or -o (append); a FOLDER stands for the .txt and .html files "
+                "under it. Unreadable files are reported on stderr and make the exit status 1; "
+                "the other files are still processed.")
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -64,7 +68,7 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
-            raise UsageError("give at least one .txt or .html file")
+            raise UsageError("give at least one .txt or .html file or a folder of them")
         pool = SegmentPool(opts.jobs) if opts.jobs > 1 else None
         try:
             failed = self.write(args, pool, opts)
@@ -77,6 +81,7 @@ class Command(ScrapyCommand):
     @staticmethod
     def write(paths: list[str], pool: SegmentPool | None, opts: argparse.Namespace) -> int:
         """Write the lines of `paths` in order; the number of files that failed."""
+        paths = list(pages(paths))
         if pool is None:
             outcomes = ((path, partial(segment_file, path)) for path in paths)
         else:
@@ -124,10 +129,22 @@ def output(opts: argparse.Namespace) -> Iterator[IO[str]]:
         sys.stdout.flush()
 
 
+def pages(paths: list[str]) -> Iterator[str]:
+    """The files to segment: each path given, a folder replaced by its pages at any depth."""
+    for path in paths:
+        if not os.path.isdir(path):
+            yield path
+            continue
+        found = sorted(str(p) for p in Path(path).rglob("*")
+                       if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
+        # a folder with no page goes on as itself: segment_file reports it
+        yield from found or [path]
+
+
 def segment_file(path: str) -> str:
     """The JSON line of one saved page; raises on unreadable or invalid input."""
     if os.path.isdir(path):
-        raise ValueError("is a directory")
+        raise ValueError("a folder with no .txt or .html page in it")
     with open(path, "rb") as f:
         data = f.read()
     is_html = path.lower().endswith(HTML_SUFFIXES) or data.lstrip()[:15].lower().startswith(
