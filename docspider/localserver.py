@@ -69,11 +69,13 @@ class PageTable:
     @classmethod
     def from_directory(cls, root: Path) -> PageTable:
         """Pages saved as ``root/<host>/<path>``, served at ``http(s)://<host>/<path>``; a query
-        is part of the file name, percent-encoded (``published.html%3Fpage=2``)."""
+        is part of the file name, percent-encoded (``published.html%3Fpage=2``), and so is a
+        trailing slash (``list%2F``; the home page is ``%2F``)."""
         table = cls()
         for file in sorted(p for p in root.rglob("*") if p.is_file()):
             host, *path = file.relative_to(root).parts
-            table.add(f"http://{host}/{unquote('/'.join(path))}",
+            # `%2F` alone is the host's home page, `/`
+            table.add(f"http://{host}/{unquote('/'.join(path)).removeprefix('/')}",
                       Page(file.read_bytes(), _CONTENT_TYPES.get(file.suffix, "text/html")))
         return table
 

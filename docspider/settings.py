@@ -6,9 +6,13 @@ BOT_NAME = "docspider"
 SPIDER_MODULES = ["docspider.spiders"]
 NEWSPIDER_MODULE = "docspider.spiders"
 COMMANDS_MODULE = "docspider.commands"
-# `scrapy genspider -t docsite NAME DOMAIN` writes a site spider (docs/adding-a-site.md). This
-# replaces Scrapy's own template folder: `-t basic` etc. are not found inside the project.
+# `scrapy genspider NAME DOMAIN` writes a site spider from templates/spiders/docsite.tmpl
+# (docs/adding-a-site.md); `-t basic` etc.: Scrapy's own templates, looked up after these
+# (docspider.commands.genspider).
 TEMPLATES_DIR = str(Path(__file__).parent / "templates")
+# `scrapy check`: @sample_url, @document (docspider.contracts) beside Scrapy's own contracts.
+SPIDER_CONTRACTS = {"docspider.contracts.SampleUrlContract": 10,
+                    "docspider.contracts.DocumentContract": 20}
 
 # Politeness.
 ROBOTSTXT_OBEY = True

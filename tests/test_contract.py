@@ -43,10 +43,10 @@ def documents(name: str) -> list[str]:
 
 def fixture_file(url: str) -> Path:
     """Where the page at `url` is saved: a trailing `/` and the `?` are percent-encoded, as
-    PageTable.from_directory reads them (`/list/?page=2` -> `list%2F%3Fpage=2`)."""
+    PageTable.from_directory reads them (`/list/?page=2` -> `list%2F%3Fpage=2`, `/` -> `%2F`)."""
     parts = urlsplit(url)
     path = parts.path.lstrip("/")
-    name = path[:-1] + "%2F" if path.endswith("/") else path
+    name = path[:-1] + "%2F" if parts.path.endswith("/") else path     # the home page: `%2F`
     return SITE / parts.hostname / (name + (f"%3F{parts.query}" if parts.query else ""))
 
 

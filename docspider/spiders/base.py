@@ -119,6 +119,9 @@ def parse_follow(value: str | int | None, default: int) -> int:
 
 class DocumentSpider(scrapy.Spider):
     profile: SiteProfile
+    #: A document page of the site, saved as a fixture under tests/fixtures/site/<host>/<path>:
+    #: `scrapy check` parses it (the contracts of `parse_page`, docspider.contracts).
+    sample_url: str
 
     def __init__(self, *args, urls: str | None = None, follow: str | None = None,
                  base_url: str | None = None, refresh: str | None = None, **kwargs):
@@ -262,7 +265,14 @@ class DocumentSpider(scrapy.Spider):
         least = change_state(self.crawler, self.asked.least_depth, url)
         return depth if least is None else min(depth, least)
 
-    async def parse_page(self, response, depth: int):
+    async def parse_page(self, response, depth: int = 0):
+        """A page reached at `depth` (0: a start page): a listing gives requests for its
+        documents and its next page, a document its item and requests for its related links.
+
+        @sample_url
+        @returns items 1 1
+        @document
+        """
         depth = self.depth_of(response.url, depth)
         if not isinstance(response, TextResponse):
             self.skip(response.url, "not_text", "not a text response")
@@ -288,7 +298,7 @@ class DocumentSpider(scrapy.Spider):
                 and next_url.hostname == host:
             yield from self.requests([next_url.geturl()], depth)
 
-    async def parse_document(self, response, depth: int):
+    async def parse_document(self, response, depth: int = 0):
         host = urlsplit(response.url).hostname or ""
         learning = self.crawler.get_extension(LearnedBoilerplate)
         try:

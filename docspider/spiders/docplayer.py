@@ -13,6 +13,7 @@ from docspider.spiders.base import DocumentSpider
 
 class DocplayerSpider(DocumentSpider):
     name = "docplayer"
+    sample_url = "https://docplayer.net/51200303-Neighbourhood-tool-library-membership-rules.html"
     profile = SiteProfile(
         name="docplayer",
         domains=("docplayer.net", "docplayer.se", "docplayer.cz", "docplayer.info",

@@ -11,6 +11,7 @@ from docspider.spiders.base import DocumentSpider
 
 class Docs360Spider(DocumentSpider):
     name = "360docs"
+    sample_url = "https://www.360docs.net/doc/3a6d0c1e5f.html"
     profile = SiteProfile(
         name="360docs",
         domains=("360docs.net",),

@@ -12,6 +12,7 @@ from docspider.spiders.base import DocumentSpider
 
 class DoczjSpider(DocumentSpider):
     name = "doczj"
+    sample_url = "https://www.doczj.com/doc/520314867.html"
     profile = SiteProfile(
         name="doczj",
         domains=("doczj.com", "wendangku.net"),

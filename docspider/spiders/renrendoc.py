@@ -6,6 +6,7 @@ from docspider.spiders.base import DocumentSpider
 
 class RenrendocSpider(DocumentSpider):
     name = "renrendoc"
+    sample_url = "https://www.renrendoc.com/paper/301000001.html"
     profile = SiteProfile(
         name="renrendoc",
         domains=("renrendoc.com", "bubsandbeans.com", "boteman.cn", "cornels-photography.com",

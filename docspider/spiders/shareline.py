@@ -15,6 +15,7 @@ from docspider.spiders.base import DocumentSpider
 
 class SharelineSpider(DocumentSpider):
     name = "shareline"
+    sample_url = "https://m.bingdoc.com/p-41000201.html"
     profile = SiteProfile(
         name="shareline",
         # mobile hosts named one by one: their parent domains serve other engines

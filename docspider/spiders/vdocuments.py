@@ -13,6 +13,7 @@ from docspider.spiders.base import DocumentSpider
 
 class VdocumentsSpider(DocumentSpider):
     name = "vdocuments"
+    sample_url = "https://vdocuments.mx/community-orchard-volunteer-handbook.html"
     profile = SiteProfile(
         name="vdocuments",
         domains=("vdocuments.site", "vdocuments.us", "vdocuments.net", "vdocuments.mx",

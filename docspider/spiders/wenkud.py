@@ -13,6 +13,7 @@ from docspider.spiders.base import DocumentSpider
 
 class WenkudSpider(DocumentSpider):
     name = "wenkud"
+    sample_url = "https://www.31ppt.com/d-31000101.html"
     profile = SiteProfile(
         name="wenkud",
         domains=("31ppt.com", "31doc.com", "taowenge.com", "bingdoc.com", "bdocx.com"),
