@@ -18,15 +18,17 @@ history monitors need it on; without history they are skipped. The thresholds ar
 (README, *Monitors*). `RecordResults` hands every monitor's outcome to the run record, counts
 the failures (``docspider/monitors_failed``) and logs each as an ERROR line naming the monitor
 and the reason; a failure gives exit status 1 (docspider.crawlstats). When a monitor
-fails, the actions in ``DOCSPIDER_MONITOR_ACTIONS`` run too: Spidermon's e-mail or Slack
-actions, or `Webhook`.
+fails, the actions in ``DOCSPIDER_MONITOR_ACTIONS`` run too: `Mail`, `Webhook` (JSON, or a
+Slack message), or any Spidermon action.
 """
 from __future__ import annotations
 
 import json
 import logging
+import smtplib
 import statistics
 import urllib.request
+from email.message import EmailMessage
 from pathlib import Path
 
 from scrapy.utils.misc import load_object
@@ -173,31 +175,84 @@ def _reason(result) -> str | None:
     return None
 
 
-class Webhook(Action):
-    """POST the run's failed monitors as JSON to ``DOCSPIDER_MONITOR_WEBHOOK_URL``."""
+def failures(action: Action) -> dict:
+    """What a notification says: the spider, the run and each failed monitor with its reason."""
+    spider = action.data.crawler.spider
+    return {"spider": spider.name, "run_id": getattr(spider, "run_id", None),
+            "failed": [{"monitor": r.monitor.name, "reason": _reason(r)}
+                       for r in action.result.monitors_failed_results]}
 
-    def __init__(self, url: str | None, timeout: float):
+
+def summary(failed: dict) -> tuple[str, str]:
+    """(subject, text) of a notification."""
+    subject = (f"docspider: {failed['spider']} run {failed['run_id']}: "
+               f"{len(failed['failed'])} monitor{'s' * (len(failed['failed']) != 1)} failed")
+    lines = [f"- {f['monitor']}: {f['reason']}" for f in failed["failed"]]
+    return subject, "\n".join([subject, "", *lines])
+
+
+class Webhook(Action):
+    """POST the failed monitors to ``DOCSPIDER_MONITOR_WEBHOOK_URL``: as JSON
+    (``{"spider", "run_id", "failed": [{"monitor", "reason"}]}``), or with
+    ``DOCSPIDER_MONITOR_WEBHOOK_FORMAT = "slack"`` as a Slack incoming-webhook message
+    (``{"text": …}``)."""
+
+    def __init__(self, url: str | None, form: str, timeout: float):
         super().__init__()
-        self.url = url
-        self.timeout = timeout
+        self.url, self.form, self.timeout = url, form, timeout
 
     @classmethod
     def from_crawler_kwargs(cls, crawler):
-        return {"url": crawler.settings.get("DOCSPIDER_MONITOR_WEBHOOK_URL"),
-                "timeout": crawler.settings.getfloat("DOCSPIDER_MONITOR_WEBHOOK_TIMEOUT")}
+        settings = crawler.settings
+        return {"url": settings.get("DOCSPIDER_MONITOR_WEBHOOK_URL"),
+                "form": settings.get("DOCSPIDER_MONITOR_WEBHOOK_FORMAT"),
+                "timeout": settings.getfloat("DOCSPIDER_MONITOR_NOTIFY_TIMEOUT")}
 
     def run_action(self):
         if not self.url:
             raise SkipAction("DOCSPIDER_MONITOR_WEBHOOK_URL is not set")
-        spider = self.data.crawler.spider
-        body = {"spider": spider.name, "run_id": getattr(spider, "run_id", None),
-                "failed": [{"monitor": r.monitor.name, "reason": _reason(r)}
-                           for r in self.result.monitors_failed_results]}
+        body = failures(self)
+        if self.form == "slack":
+            body = {"text": summary(body)[1]}
         request = urllib.request.Request(
             self.url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
             headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
             response.read()
+
+
+class Mail(Action):
+    """Mail the failed monitors to ``DOCSPIDER_MONITOR_MAIL_TO`` through the SMTP server at
+    ``DOCSPIDER_MONITOR_SMTP_HOST``:``…_PORT`` (STARTTLS and login when ``…_SMTP_USER`` is
+    set)."""
+
+    def __init__(self, settings):
+        super().__init__()
+        self.to = settings.getlist("DOCSPIDER_MONITOR_MAIL_TO")
+        self.sender = settings.get("DOCSPIDER_MONITOR_MAIL_FROM")
+        self.host = settings.get("DOCSPIDER_MONITOR_SMTP_HOST")
+        self.port = settings.getint("DOCSPIDER_MONITOR_SMTP_PORT")
+        self.user = settings.get("DOCSPIDER_MONITOR_SMTP_USER")
+        self.password = settings.get("DOCSPIDER_MONITOR_SMTP_PASSWORD")
+        self.timeout = settings.getfloat("DOCSPIDER_MONITOR_NOTIFY_TIMEOUT")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings)
+
+    def run_action(self):
+        if not self.to:
+            raise SkipAction("DOCSPIDER_MONITOR_MAIL_TO is not set")
+        subject, text = summary(failures(self))
+        message = EmailMessage()
+        message["Subject"], message["From"], message["To"] = subject, self.sender, \
+            ", ".join(self.to)
+        message.set_content(text)
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.user:
+                smtp.starttls()
+                smtp.login(self.user, self.password or "")
+            smtp.send_message(message)
 
 
 class RunMonitors(MonitorSuite):

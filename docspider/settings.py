@@ -63,8 +63,9 @@ DOCSPIDER_RUN_COMMAND = "crawl"
 # run with the same arguments; per site (with at least MIN_SITE_ITEMS items) the rise of a
 # share (empty excerpt, no title, no disclaimer, furniture in the excerpt) over the median of
 # its last BASELINE_RUNS runs, the fall of the mean excerpt length, the soft-block rate.
-# DOCSPIDER_MONITOR_ACTIONS: what else runs when a monitor fails (Spidermon's e-mail or Slack
-# actions with their SPIDERMON_* settings, docspider.monitors.Webhook).
+# DOCSPIDER_MONITOR_ACTIONS: what else runs when a monitor fails: docspider.monitors.Mail,
+# docspider.monitors.Webhook (JSON, or "slack" for a Slack incoming webhook), or any Spidermon
+# action with its SPIDERMON_* settings.
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["docspider.monitors.RunMonitors"]
 SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
@@ -77,7 +78,14 @@ DOCSPIDER_MONITOR_MIN_EXCERPT_RATIO = 0.5
 DOCSPIDER_MONITOR_MAX_SOFT_BLOCK_RATE = 0.2
 DOCSPIDER_MONITOR_ACTIONS = []
 DOCSPIDER_MONITOR_WEBHOOK_URL = None
-DOCSPIDER_MONITOR_WEBHOOK_TIMEOUT = 10.0
+DOCSPIDER_MONITOR_WEBHOOK_FORMAT = "json"
+DOCSPIDER_MONITOR_MAIL_TO = []
+DOCSPIDER_MONITOR_MAIL_FROM = "docspider@localhost"
+DOCSPIDER_MONITOR_SMTP_HOST = "localhost"
+DOCSPIDER_MONITOR_SMTP_PORT = 25
+DOCSPIDER_MONITOR_SMTP_USER = None
+DOCSPIDER_MONITOR_SMTP_PASSWORD = None
+DOCSPIDER_MONITOR_NOTIFY_TIMEOUT = 10.0
 
 # Output: UTF-8 JSON with Chinese unescaped.
 FEED_EXPORT_ENCODING = "utf-8"

@@ -1,15 +1,20 @@
 """After-run monitors against real history: three crawls of the demo site into one run-record
 folder — as it is, after a template change that leaves every excerpt empty, and after most of
-its documents are gone — and a webhook receiver on 127.0.0.1."""
+its documents are gone — with a webhook receiver and an SMTP server on 127.0.0.1."""
 from __future__ import annotations
 
 import dataclasses
 import json
 import re
+import socket
 import threading
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from docspider.demo.site import demo_site
 from docspider.localserver import LocalServer, PageTable
@@ -58,20 +63,54 @@ def webhook():
     server.server_close()
 
 
+class Mailbox:
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, webhook):
+def mailbox():
+    """A real SMTP server on 127.0.0.1 keeping what it receives."""
+    box = Mailbox()
+    smtp = Controller(box, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    yield smtp.port, box.messages
+    smtp.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, webhook, mailbox):
+    """Run 1 as the site is; run 2 after the template change, notifying by webhook (JSON) and
+    mail; run 3 with most documents gone, notifying Slack-style."""
     work = tmp_path_factory.mktemp("monitored")
     url, _received = webhook
+    smtp_port, _messages = mailbox
+    notify = [(), ("-s", "DOCSPIDER_MONITOR_ACTIONS=docspider.monitors.Webhook,"
+                         "docspider.monitors.Mail",
+                   "-s", "DOCSPIDER_MONITOR_MAIL_TO=ops@example.org",
+                   "-s", "DOCSPIDER_MONITOR_SMTP_HOST=127.0.0.1",
+                   "-s", f"DOCSPIDER_MONITOR_SMTP_PORT={smtp_port}"),
+              ("-s", "DOCSPIDER_MONITOR_ACTIONS=docspider.monitors.Webhook",
+               "-s", "DOCSPIDER_MONITOR_WEBHOOK_FORMAT=slack")]
     done = []
     with LocalServer(demo_site(), tls=False) as server:
-        for table in (None, text_moved_to_images(), most_documents_gone()):
+        for table, actions in zip((None, text_moved_to_images(), most_documents_gone()), notify):
             if table is not None:
                 server.table = table
             proc = crawl("renrendoc", "-a", f"base_url={server.url}",
                          "-O", str(work / f"{len(done)}.jsonl"), "-s", "DOCSPIDER_STATE=",
                          "-s", f"DOCSPIDER_RUNS_DIR={work / 'runs'}",
-                         "-s", "DOCSPIDER_MONITOR_ACTIONS=docspider.monitors.Webhook",
-                         "-s", f"DOCSPIDER_MONITOR_WEBHOOK_URL={url}")
+                         "-s", f"DOCSPIDER_MONITOR_WEBHOOK_URL={url}", *actions)
             records = sorted((work / "runs").glob("*.json"), key=lambda p: p.stat().st_mtime)
             done.append((proc, json.loads(records[-1].read_text(encoding="utf-8"))))
     return done
@@ -90,7 +129,7 @@ def test_first_run_has_no_history_and_passes(runs):
     assert "monitors: 2 passed, 0 failed, 3 skipped" in proc.stderr.decode()
 
 
-def test_a_template_change_fails_the_drift_monitor(runs, webhook):
+def test_a_template_change_fails_the_drift_monitor(runs, webhook, mailbox):
     proc, record = runs[1]
     log = proc.stderr.decode()
     assert proc.returncode == 1 == record["exit_status"]
@@ -104,12 +143,17 @@ def test_a_template_change_fails_the_drift_monitor(runs, webhook):
     assert len(failures) == 1 and " ERROR: " in failures[0] and "Template drift" in failures[0]
     assert "[Spidermon]" not in log                  # Spidermon's own report only at DEBUG
     _url, received = webhook
-    posted = [body for body in received if body["run_id"] == record["run_id"]]
+    posted = [body for body in received if body.get("run_id") == record["run_id"]]
     assert len(posted) == 1 and posted[0]["spider"] == "renrendoc"
     assert [f["monitor"].split("/")[0] for f in posted[0]["failed"]] == ["Template drift"]
+    _port, messages = mailbox
+    (mail,) = messages
+    assert mail["To"] == "ops@example.org"
+    assert mail["Subject"] == f"docspider: renrendoc run {record['run_id']}: 1 monitor failed"
+    assert drift["reason"] in mail.get_content()
 
 
-def test_losing_most_documents_fails_the_documents_monitor(runs):
+def test_losing_most_documents_fails_the_documents_monitor(runs, webhook):
     proc, record = runs[2]
     assert proc.returncode == 1 == record["exit_status"]
     documents = outcomes(record)["Documents"]
@@ -118,6 +162,9 @@ def test_losing_most_documents_fails_the_documents_monitor(runs):
     assert documents["reason"] == (
         f"{record['counts']['items']} documents seen, the previous run ({previous['run_id']}) "
         f"{previous['counts']['items']}: fewer than 50% of them")
+    _url, received = webhook                        # Slack's incoming-webhook form
+    (slack,) = [body for body in received if record["run_id"] in body.get("text", "")]
+    assert documents["reason"] in slack["text"]
 
 
 def test_monitors_are_skipped_without_run_records(tmp_path):
