@@ -10,6 +10,7 @@ from __future__ import annotations
 import configparser
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -217,3 +218,14 @@ def test_deploy_schedule_and_crawl_through_scrapyd(scrapyd, site, tmp_path):
     assert schema_errors(item) == []
     assert item["url"] == page and item["doc_id"] == "301000001"
     assert item["excerpt"]["pages"]
+
+    if not scrapyd.items:
+        # a job whose monitor fails: the failure and its reason are in the job's own log
+        scheduled = _post(scrapyd.url + "schedule.json", [
+            ("project", "docspider"), ("spider", "renrendoc"), ("urls", page),
+            ("setting", "AUTOTHROTTLE_START_DELAY=0"),
+            ("setting", "SPIDERMON_EXPECTED_FINISH_REASONS=shutdown")])
+        failed = wait_for_job(scrapyd, scheduled["jobid"])
+        log = (scrapyd.root / "logs" / "docspider" / "renrendoc" / f"{failed['id']}.log"
+               ).read_text("utf-8")
+        assert re.search(r" ERROR: monitor failed: Finish Reason Monitor/.*finished", log), log
