@@ -43,10 +43,13 @@ def test_demo_crawls_the_bundled_site(tmp_path):
     # path it prints is there
     assert [p.name for p in (tmp_path / "output").iterdir()] == ["demo"]
     assert {p.name for p in (tmp_path / "output" / "demo").iterdir()} == \
-        {feed.name, "archive", "runs"}
+        {feed.name, "archive", "runs", "report.html"}
     printed_paths = re.findall(r"\b(output/\S+)", printed)
-    assert len(printed_paths) == 3
+    assert len(printed_paths) == 4
     for path in printed_paths:
         assert (tmp_path / path).exists(), path
-    (record,) = (tmp_path / "output" / "demo" / "runs").glob("*.json")
-    assert json.loads(record.read_text(encoding="utf-8"))["command"] == "demo"
+    (record,) = (tmp_path / "output" / "demo" / "runs").rglob("*.json")
+    record = json.loads(record.read_text(encoding="utf-8"))
+    assert record["command"] == "demo"
+    report = (tmp_path / "output" / "demo" / "report.html").read_text(encoding="utf-8")
+    assert record["run_id"] in report and "<svg" in report

@@ -3,8 +3,9 @@
 Starts the demo site (:mod:`docspider.demo.site`) on 127.0.0.1 on a free port, runs the real
 `renrendoc` spider against it with ``base_url`` (its uploader list, the 下一页 pager, the
 related links), writes ``output/demo/<time>.jsonl`` through the normal feed and pipelines, the
-fetched pages to ``output/demo/archive/`` and its run record to ``output/demo/runs/`` (nothing
-outside ``output/demo/``), prints a summary and stops the server. Exit status 1 when the crawl
+fetched pages to ``output/demo/archive/``, its run record to ``output/demo/runs/`` and the
+run's report to ``output/demo/report.html`` (nothing outside ``output/demo/``), prints a summary
+and stops the server. Exit status 1 when the crawl
 produced no item, else as for `scrapy crawl`.
 """
 from __future__ import annotations
@@ -19,7 +20,9 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from docspider.crawlstats import EXIT_FAILED, CrawlSummary, exit_status
 from docspider.demo.site import demo_site
+from docspider.commands.report import write_whole
 from docspider.localserver import LocalServer
+from docspider.report import Thresholds, load_runs, render
 from docspider.runrecord import RunRecord
 
 SPIDER = "renrendoc"
@@ -34,7 +37,8 @@ class Command(ScrapyCommand):
     # Everything it writes is under output/demo/, apart from the user's crawls.
     demo_settings = {"DOWNLOAD_DELAY": 0, "DOCSPIDER_STATE": "",
                      "DOCSPIDER_ARCHIVE_DIR": "output/demo/archive",
-                     "DOCSPIDER_RUNS_DIR": "output/demo/runs", "DOCSPIDER_RUN_COMMAND": "demo"}
+                     "DOCSPIDER_RUNS_DIR": "output/demo/runs/%(name)s",
+                     "DOCSPIDER_RUN_COMMAND": "demo"}
 
     def short_desc(self) -> str:
         return "Crawl the bundled demo site on 127.0.0.1 (no network needed) and summarise it"
@@ -67,6 +71,10 @@ class Command(ScrapyCommand):
               f"in {self.settings['DOCSPIDER_ARCHIVE_DIR']}/")
         if (record := crawler.get_extension(RunRecord)) is not None and record.record:
             print(f"  run record: {record.path}")
+            report = Path("output", "demo", "report.html")
+            write_whole(report, render(load_runs([record.path]),
+                                       Thresholds.from_settings(self.settings)))
+            print(f"  report: {report}")
         if self.crawler_process.bootstrap_failed or not documents:
             self.exitcode = EXIT_FAILED
         else:
