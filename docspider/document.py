@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .items import (ArchiveRecord, DocumentItem, Excerpt, ExcerptPage, Metadata, Part,
                     RelatedDocument)
 from .segment import Segmentation, not_a_document, segment_html, segment_text
-from .segment.leaks import furniture_lines
+from .segment.leaks import furniture_blocks
 from .sites import doc_id_from_url, site_name
 
 
@@ -26,8 +26,8 @@ def segment_page(text: str, *, is_html: bool, base_url: str | None = None,
 class FetchedPage:
     """What a crawl makes of a fetched document page: the item, or why the page holds no
     document; a document's line keys (for learning the host's boilerplate), its related
-    links (to follow, whether or not they have a title) and how many lines of its excerpt read
-    as furniture (:func:`~docspider.segment.leaks.furniture_lines`: template drift)."""
+    links (to follow, whether or not they have a title) and how many blocks of its excerpt read
+    as furniture (:func:`~docspider.segment.leaks.furniture_blocks`: template drift)."""
     item: DocumentItem | None
     not_a_document: str | None
     line_keys: tuple[str, ...]
@@ -45,7 +45,7 @@ def analyse_fetched(text: str, *, url: str, fetched_at: str, archive: dict | Non
     return FetchedPage(build_item(seg, url=url, fetched_at=fetched_at, archive=archive), None,
                        tuple(block.ckey for block in seg.blocks),
                        tuple(href for _title, href in seg.related if href),
-                       furniture_lines(seg.excerpt_text))
+                       furniture_blocks(seg))
 
 
 def build_item(seg: Segmentation, *, url: str | None = None, source: str | None = None,
