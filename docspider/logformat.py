@@ -18,8 +18,15 @@ def _url(item) -> str:
     return adapter.get("url") or adapter.get("source") or "(no url)"
 
 
+# Scrapy logs a scraped item through this logger; when it would drop the line anyway, the line
+# is not made (a formatter returning None logs nothing): no work for each item at INFO.
+_SCRAPER_LOG = logging.getLogger("scrapy.core.scraper")
+
+
 class ConciseLogFormatter(LogFormatter):
     def scraped(self, item, response, spider):
+        if not _SCRAPER_LOG.isEnabledFor(logging.DEBUG):
+            return None
         adapter = ItemAdapter(item)
         excerpt = adapter.get("excerpt") or {}
         return {"level": logging.DEBUG,

@@ -76,6 +76,7 @@ class RetryMiddleware(ScrapyRetryMiddleware):
         self.pages: Counter[str] = Counter()            # 200 pages checked, per host
         self.blocked: Counter[str] = Counter()          # of which soft-blocked
         self.warned: set[str] = set()
+        self.site_keys: dict[str, tuple[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -112,12 +113,12 @@ class RetryMiddleware(ScrapyRetryMiddleware):
             text = None
         self.pages[host] += 1
         kind = soft_block(response.body, text)
-        site = f"docspider/sites/{site_name(request.url)}/"
-        self.crawler.stats.inc_value(site + "pages_checked")
+        checked, blocked = self.site_stats(host)
+        self.crawler.stats.inc_value(checked)
         if kind is None:
             return response
         self.blocked[host] += 1
-        self.crawler.stats.inc_value(site + "soft_blocked")
+        self.crawler.stats.inc_value(blocked)
         if self.blocked[host] >= 3 and self.blocked[host] * 2 > self.pages[host]:
             if host not in self.warned:
                 self.warned.add(host)
@@ -131,6 +132,14 @@ class RetryMiddleware(ScrapyRetryMiddleware):
         if retry is None:
             raise SoftBlocked(kind, request.meta.get("retry_times", 0) + 1)
         return retry
+
+    def site_stats(self, host: str) -> tuple[str, str]:
+        """The stats of a host's site: pages checked, soft blocks among them (named once a
+        host)."""
+        if (keys := self.site_keys.get(host)) is None:
+            figures = f"docspider/sites/{site_name(f'//{host}')}/"
+            keys = self.site_keys[host] = (figures + "pages_checked", figures + "soft_blocked")
+        return keys
 
     def with_backoff(self, result):
         if isinstance(result, Request) and self.backoff > 0:
