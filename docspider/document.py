@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from .items import (ArchiveRecord, DocumentItem, Excerpt, ExcerptPage, Metadata, Part,
-                    RelatedDocument)
+from .items import (ArchiveRecord, DocumentItem, Excerpt, ExcerptPage, Metadata, Part, Price,
+                    RawMetadata, RelatedDocument)
 from .segment import Segmentation, not_a_document, segment_html, segment_text
 from .segment.leaks import furniture_blocks
+from .segment.metadata import iso_datetime, price, size_bytes
 from .sites import doc_id_from_url, site_name
 
 
@@ -66,8 +67,10 @@ def build_item(seg: Segmentation, *, url: str | None = None, source: str | None 
         fetched_at=fetched_at,
         metadata=Metadata(
             pages_total=meta.pages_total, pages_shown=meta.pages_shown, format=meta.format,
-            size=meta.size, uploaded_at=meta.uploaded_at, uploader=meta.uploader,
-            price=meta.price, keywords=meta.keywords, category=meta.category,
+            size_bytes=size_bytes(meta.size), uploaded_at=iso_datetime(meta.uploaded_at),
+            uploader=meta.uploader, price=Price(**p) if (p := price(meta.price)) else None,
+            keywords=meta.keywords, category=meta.category,
+            raw=RawMetadata(size=meta.size, uploaded_at=meta.uploaded_at, price=meta.price),
         ),
         intro=seg.intro or None,
         excerpt=Excerpt(

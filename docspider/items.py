@@ -1,13 +1,14 @@
-"""The document item: one per document page, in JSONL key order (schema_version 3).
+"""The document item: one per document page, in JSONL key order (schema_version 4).
 
 The JSON Schema in ``docspider/schema/document.schema.json`` describes the same structure and
-is what feeds are validated against; README.md documents every field.
+is what feeds are validated against; docs/schema.md, made from it, documents every field and
+CHANGELOG.md every change.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 @dataclass
@@ -30,16 +31,31 @@ class RelatedDocument:
 
 
 @dataclass
+class Price:
+    amount: int | float    # as the page gives it: 8, 6.99
+    unit: str | None       # what follows the number: 金币, 积分, 元; None when nothing does
+
+
+@dataclass
+class RawMetadata:
+    """The typed metadata's values as the page shows them."""
+    size: str | None = None
+    uploaded_at: str | None = None
+    price: str | None = None
+
+
+@dataclass
 class Metadata:
     pages_total: int | None = None
     pages_shown: int | None = None
     format: str | None = None
-    size: str | None = None
-    uploaded_at: str | None = None
+    size_bytes: int | None = None
+    uploaded_at: str | None = None       # ISO 8601: a date, or a date and time with no zone
     uploader: str | None = None
-    price: str | None = None
+    price: Price | None = None
     keywords: list[str] | None = None
     category: list[str] | None = None
+    raw: RawMetadata = field(default_factory=RawMetadata)
 
 
 @dataclass

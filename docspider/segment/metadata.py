@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from . import vocab
 from .normalize import match_key, own_text
@@ -65,11 +66,47 @@ def _value(name: str, raw: str):
         m = _DATE.search(raw)
         return m.group() if m else raw or None
     if name == "price":
-        m = _NUMBER.search(raw)
-        return m.group() if m else None
+        return raw.strip() if _NUMBER.search(raw) else None
     if name == "format":
         return raw.split()[0].upper() if raw.split() else None
     return raw.split(" ")[0] if name in ("size", "doc_id") else raw
+
+
+# --- typed values (schema 4): the strings as shown stay in the item's metadata.raw ----------
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b|字节)?\b", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
+_WHEN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                   r"(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def size_bytes(raw: str | None) -> int | None:
+    """`86.50KB` -> 88576: sites count a KB as 1024 bytes (and an MB as 1024 KB)."""
+    m = _SIZE.search(raw or "")
+    return round(float(m.group(1)) * _UNITS[m.group(2).lower()]) if m else None
+
+
+def price(raw: str | None) -> dict | None:
+    """`8金币` -> {"amount": 8, "unit": "金币"}; `6.99 金币`; `10` -> unit None."""
+    m = _NUMBER.search(raw or "")
+    if not m:
+        return None
+    amount = float(m.group())
+    unit = raw[m.end():].strip() or None
+    return {"amount": int(amount) if amount.is_integer() else amount, "unit": unit}
+
+
+def iso_datetime(raw: str | None) -> str | None:
+    """`2018-11-19`, `2018/11/9`, `2018年11月19日` -> `2018-11-19`; with a time of day
+    `2018-11-19T10:30:00` (the site's local time: pages give no zone). None when it is no date."""
+    m = _WHEN.search(raw or "")
+    if not m:
+        return None
+    year, month, day, hour, minute, second = (int(g) if g else None for g in m.groups())
+    try:
+        when = datetime(year, month, day, hour or 0, minute or 0, second or 0)
+    except ValueError:
+        return None
+    return when.isoformat() if hour is not None else when.date().isoformat()
 
 
 def apply_pairs(meta: PageMetadata, pairs: list[tuple[str, str]]) -> None:

@@ -153,7 +153,7 @@ def _other_label(ctx: Context, i: int) -> str:
         ctx.meta.set("category", [ctx.clean(c) for c in crumbs])
         return METADATA
     if _PRICE_UNIT.match(key) and i > 0 and re.fullmatch(r"\d+(\.\d+)?", ctx.blocks[i - 1].key):
-        ctx.meta.set("price", ctx.blocks[i - 1].key)
+        ctx.meta.set("price", ctx.blocks[i - 1].key + key)     # `8` / `金币`: `8金币`
         ctx.blocks[i - 1].label = METADATA
         return METADATA
     apply_markers(ctx.meta, key)        # reading/truncation markers feed the metadata

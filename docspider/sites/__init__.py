@@ -4,11 +4,16 @@ Pure (no Scrapy). Per-site profiles (domains, URL patterns, selectors) live besi
 """
 from __future__ import annotations
 
+import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-_HOST_PREFIX = re.compile(r"^(www|m|wap|mip|mobile)\d*\.")
-_SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "co", "ac"}
+import tldextract
+
+# The public suffix list as bundled with tldextract: no download at run time.
+_PUBLIC_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
 _DOC_ID = re.compile(
     r"/(?:paper/|p-|d-|down/|doc/|shtml/view-|article/|view/|document/)?"
     r"(?P<id>[0-9a-f]{6,}|\d+(?:-\d+)?|[0-9A-Za-z]{4,})(?:-[^/]*)?\.s?html?$"
@@ -16,16 +21,20 @@ _DOC_ID = re.compile(
 
 
 def site_name(url: str) -> str | None:
-    """`https://m.bubsandbeans.com/paper/1.html` -> `bubsandbeans`; `zixin.com.cn` -> `zixin`."""
+    """The registered domain without its public suffix: `https://m.bubsandbeans.com/paper/1.html`
+    -> `bubsandbeans`, `zixin.com.cn` -> `zixin`, `foo.bar.example.ne.jp` -> `example`. An IP
+    host is named by its address, a host with no registered domain (`localhost`) by itself."""
     host = (urlsplit(url).hostname or "").lower()
-    if not host:
-        return None
-    if re.fullmatch(r"[\d.]+|\[[0-9a-f:]+\]", host):
+    return _site_of_host(host) if host else None
+
+
+@lru_cache(maxsize=4096)
+def _site_of_host(host: str) -> str:
+    try:
+        ipaddress.ip_address(host)
         return host
-    labels = _HOST_PREFIX.sub("", host).split(".")
-    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL:
-        labels = labels[:-1]
-    return labels[-2] if len(labels) >= 2 else labels[0]
+    except ValueError:
+        return _PUBLIC_SUFFIXES(host).domain or host
 
 
 def doc_id_from_url(url: str) -> str | None:
