@@ -44,6 +44,8 @@ from docspider.writes import append_whole, report
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+#: Sent when the crawl closes, once its WARC files are closed: `archive` (the WarcFiles).
+archive_closed = object()
 # Hop-by-hop framing already undone by the HTTP client: kept under another name so that WARC
 # readers do not try to undo it a second time.
 _UNDONE_FRAMING = ("transfer-encoding",)
@@ -306,6 +308,7 @@ class WarcArchiveMiddleware:
             except OSError as exc:
                 self.failed(str(self.files.path), exc)
             self.crawler.stats.set_value("docspider/archive/files", len(self.files.closed))
+            self.crawler.signals.send_catch_log(archive_closed, archive=self.files)
 
     def failed(self, path: str, error: OSError) -> None:
         report(self.crawler, path, error)

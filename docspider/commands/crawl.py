@@ -21,6 +21,7 @@ from docspider.crawlstats import EXIT_FAILED, EXIT_USAGE, exit_status
 from docspider.feedstorage import FeedNotRecoverable
 from docspider.segmentpool import workers_setting
 from docspider.state import StateError
+from docspider.waczfile import WaczError, require_wacz
 
 
 class Command(ScrapyCrawlCommand):
@@ -42,8 +43,10 @@ class Command(ScrapyCrawlCommand):
             settings = self.settings.copy()         # as the crawler will have them
             spidercls.update_settings(settings)
             workers_setting(settings.get("DOCSPIDER_SEGMENT_WORKERS"))
+            if settings.getbool("DOCSPIDER_WACZ"):
+                require_wacz()
             prepare(settings, name)
-        except (UsageError, StateError, FeedNotRecoverable) as exc:
+        except (UsageError, StateError, FeedNotRecoverable, WaczError) as exc:
             usage_error(name, str(exc))
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:

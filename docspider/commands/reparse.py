@@ -3,27 +3,29 @@
 Runs the spider that made the WARC files (named in their warcinfo record; ``--spider`` to
 choose another) over every archived page that was fetched with status 200, through the same
 parsing, segmentation, pipelines and feeds as a crawl, with downloads answered from the files
-(:mod:`docspider.replay`). Items go to ``-o`` / ``-O FILE`` or the default feed. After a
-segmentation improvement, reparse instead of crawling again.
+(:mod:`docspider.replay`). A WACZ package given in place of WARC files stands for the WARC
+files inside it. Items go to ``-o`` / ``-O FILE`` or the default feed. After a segmentation
+improvement, reparse instead of crawling again.
 
 Items equal those of the crawl that wrote the files: ``fetched_at`` is the archived fetch
-time and ``archive`` the same record. ``change`` is computed afresh over the given files in
-order (an empty state, like a first crawl): reparsing a first crawl gives its `new` / `mirror`
-marks back; files of several runs give each archived URL once, from its latest record.
+time and ``archive`` the same record — from a WACZ, that record inside the package: ``file``
+is ``PACKAGE.wacz#archive/NAME.warc.gz``, ``offset`` and ``length`` unchanged. ``change`` is
+computed afresh over the given files in order (an empty state, like a first crawl): reparsing
+a first crawl gives its `new` / `mirror` marks back; files of several runs give each archived
+URL once, from its latest record.
 """
 from __future__ import annotations
 
 import argparse
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 from warcio.exceptions import ArchiveLoadFailed
 
 from docspider.crawlstats import exit_status
-from docspider.replay import archived_responses, warcinfo
+from docspider.replay import archived_pages, warc_files, warcinfo
 from docspider.segmentpool import jobs_option
 
 REPLAY = "docspider.replay.WarcReplayHandler"
@@ -33,10 +35,10 @@ class Command(BaseRunSpiderCommand):
     requires_project = True
 
     def syntax(self) -> str:
-        return "[options] WARC [WARC ...]"
+        return "[options] WARC|WACZ [WARC|WACZ ...]"
 
     def short_desc(self) -> str:
-        return "Rebuild items from archived pages (WARC files) with no network"
+        return "Rebuild items from archived pages (WARC files, WACZ packages) with no network"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -49,19 +51,16 @@ class Command(BaseRunSpiderCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         if not args:
-            raise UsageError("give at least one WARC file")
+            raise UsageError("give at least one WARC or WACZ file")
         for path in args:
             if not Path(path).is_file():
                 raise UsageError(f"not a file: {path}")
         paths = [str(Path(p)) for p in args]
         try:
             self.spider_name = opts.spider or self.crawled_by(paths)
-            archived_pages = archived_responses(paths)
+            urls = list(archived_pages(paths))
         except ArchiveLoadFailed as exc:
             raise UsageError(f"not a WARC file: {exc}") from None
-        urls = list(dict.fromkeys(      # once each, in archive order
-            archived.url for archived in archived_pages
-            if archived.status == 200 and urlsplit(archived.url).path != "/robots.txt"))
         if not urls:
             raise UsageError("no archived page with status 200 in the given files")
         self.url_file = tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8",
@@ -88,7 +87,8 @@ class Command(BaseRunSpiderCommand):
 
     @staticmethod
     def crawled_by(paths: list[str]) -> str:
-        names = {warcinfo(path).get("docspider-spider") for path in paths}
+        names = {warcinfo(warc).get("docspider-spider")
+                 for path in paths for warc in warc_files(path)}
         if len(names) != 1 or None in names:
             raise UsageError("cannot tell which spider crawled these files (warcinfo "
                              f"docspider-spider: {sorted(map(str, names))}); use --spider NAME")
