@@ -96,6 +96,13 @@ FEED_EXPORT_ENCODING = "utf-8"
 DOCSPIDER_DEFAULT_FEED = "output/%(name)s/%(run_id)s.jsonl"
 FEED_STORAGES = {"file": "docspider.feedstorage.AtomicFileFeedStorage",
                  "": "docspider.feedstorage.AtomicFileFeedStorage"}
+# Feed formats beyond Scrapy's (docspider.exporters): `parquet`, and `csv` with one column per
+# leaf field (dotted names) instead of Scrapy's, which writes reprs of nested values; both have
+# the item schema's columns. A Parquet feed holds DOCSPIDER_PARQUET_ROW_GROUP_SIZE items in
+# memory at most and writes them as one row group.
+FEED_EXPORTERS = {"parquet": "docspider.exporters.ParquetItemExporter",
+                  "csv": "docspider.exporters.FlatCsvItemExporter"}
+DOCSPIDER_PARQUET_ROW_GROUP_SIZE = 1000
 # Validate first, then decide the change mark (docspider.changes); a document is recorded in
 # the state store only once its line is written (docspider.crawlstate).
 ITEM_PIPELINES = {"docspider.pipelines.ValidateItemPipeline": 300,
@@ -106,6 +113,10 @@ ITEM_PIPELINES = {"docspider.pipelines.ValidateItemPipeline": 300,
 DOCSPIDER_ARCHIVE = True
 DOCSPIDER_ARCHIVE_DIR = "output/archive/%(name)s"
 DOCSPIDER_ARCHIVE_MAX_SIZE = 1024 ** 3
+# WACZ (docspider.waczfile): when the crawl closes, its WARC files packaged as
+# <DOCSPIDER_ARCHIVE_DIR>/<run id>.wacz (CDXJ index, pages list of the documents emitted,
+# datapackage.json) with py-wacz (`pip install 'docspider[wacz]'`); `scrapy wacz` on demand.
+DOCSPIDER_WACZ = False
 DOWNLOADER_MIDDLEWARES = {"docspider.addressguard.InternalAddressGuard": 90,
                           "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
                           "docspider.retrying.RetryMiddleware": 550,
@@ -148,4 +159,5 @@ EXTENSIONS = {"docspider.writes.StopOnWriteFailure": 50,
               "docspider.progress.Progress": 510,
               "docspider.monitors.Monitoring": 515,        # Spidermon's, before the run record
               "docspider.runrecord.RunRecord": 520,
+              "docspider.waczfile.WaczPackaging": 530,
               "scrapy.extensions.logstats.LogStats": None}
