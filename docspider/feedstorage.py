@@ -9,7 +9,9 @@ exclusively, never overwriting another crawl's.
 Every line is written whole and unbuffered, so a killed crawl's ``.part`` holds every item it
 emitted. A write that fails (disk full, read-only file system) is cut back to the last whole
 line, reported through the `write_failed` signal (the crawl then stops, see
-:mod:`docspider.writes`) and nothing more is written to that feed. That is how the feed
+:mod:`docspider.writes`) and nothing more is written to that feed; such a feed is renamed into
+place only when it is JSON lines (whole up to its last line), any other format stays a
+``.part``. That is how the feed
 confirms an item: the write happens while the feed exporter handles ``item_scraped``, and the
 state store records the document right after, only if no write failed.
 
@@ -73,6 +75,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
     def __init__(self, uri: str, *, feed_options: dict | None = None, crawler=None):
         super().__init__(uri, feed_options=feed_options)
         self.crawler = crawler
+        self.format = (feed_options or {}).get("format")
 
     @classmethod
     def from_crawler(cls, crawler, uri: str, *, feed_options: dict | None = None):
@@ -112,6 +115,10 @@ class AtomicFileFeedStorage(FileFeedStorage):
         try:
             os.fsync(file.fileno())
             file.close()
+            if file.error is not None and self.format not in _RECOVERABLE_FORMATS:
+                # a Parquet or CSV feed stopped mid-way is no file a reader can trust: it stays
+                # a `.part`, which the next crawl refuses to start over (move it aside)
+                return
             os.replace(part, final)
         except OSError as exc:
             self.report(str(part), exc)

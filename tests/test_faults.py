@@ -341,6 +341,20 @@ def test_a_full_disk_stops_the_crawl_and_loses_nothing(tmp_path, small_disk):
     assert sorted(urls) == sorted(f"{server.url}{d.path}" for d in DOCS)   # each once
 
 
+@pytest.mark.disk_size("16k")
+def test_a_parquet_feed_cut_by_a_full_disk_is_never_renamed_into_place(tmp_path, small_disk):
+    """A Parquet file without its footer is no file a reader can use: it stays a `.part`."""
+    out = small_disk / "items.parquet"
+    with LocalServer(demo_site(), tls=False) as server:
+        full = crawl("renrendoc", "-a", f"base_url={server.url}", "-O", str(out),
+                     "-s", "DOCSPIDER_PARQUET_ROW_GROUP_SIZE=2", "-s", "DOCSPIDER_STATE=")
+    log = full.stderr.decode()
+    assert full.returncode == 1, log
+    assert any(f"cannot write {out}.part" in line and "No space left on device" in line
+               for line in log.splitlines())
+    assert [p.name for p in small_disk.iterdir()] == ["items.parquet.part"]
+
+
 def test_a_read_only_feed_folder_stops_the_crawl_before_it_records(tmp_path, small_disk):
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     with LocalServer(demo_site(), tls=False) as server:
