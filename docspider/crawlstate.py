@@ -33,6 +33,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from docspider.addons import feeds
 from docspider.feedstorage import killed_feeds
 from docspider.signals import page_skipped
+from docspider.redisstate import is_redis_url
 from docspider.state import StateStore, StateWriteError, open_store
 from docspider.writes import change_state, report
 
@@ -61,8 +62,15 @@ _prepared: dict[tuple[str, str], Prepared] = {}
 
 
 def state_path(settings, spider_name: str) -> str | None:
+    """DOCSPIDER_STATE for the spider: `%(name)s` filled in; a Redis URL without a `prefix`
+    gets `docspider:<spider>`, so that spiders sharing a server keep apart."""
     path = settings.get("DOCSPIDER_STATE")
-    return path % {"name": spider_name} if path else None
+    if not path:
+        return None
+    path = path % {"name": spider_name}
+    if is_redis_url(path) and "prefix=" not in path:
+        path += f"{'&' if '?' in path else '?'}prefix=docspider:{spider_name}"
+    return path
 
 
 def prepare(settings, spider_name: str) -> Prepared | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,6 +35,7 @@ from docspider.signals import ROUTINE_SKIPS, monitors_finished, page_failed, pag
 from docspider.writes import append_whole, report
 
 RECORD_VERSION = 1
+_CREDENTIALS = re.compile(r"^([a-z]+://[^/@]*?:)[^/@]*@")
 #: The settings a run record keeps: the ones that change what a run fetches and writes.
 RECORDED_SETTINGS = (
     "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY",
@@ -62,13 +64,15 @@ def jsonable(value):
 
 
 def typed_setting(settings, name: str):
-    """A setting as its default's type: `-s RETRY_TIMES=1` gives the string "1"."""
+    """A setting as its default's type (`-s RETRY_TIMES=1` gives the string "1"); a URL's
+    password (a Redis state store's) is not written down."""
     default = getattr(project_defaults, name, getattr(scrapy_defaults, name, None))
     for kind, getter in ((bool, settings.getbool), (int, settings.getint),
                          (float, settings.getfloat)):
         if isinstance(default, kind):
             return getter(name)
-    return jsonable(settings.get(name))
+    value = jsonable(settings.get(name))
+    return _CREDENTIALS.sub(r"\1***@", value) if isinstance(value, str) else value
 
 
 def site_figures(stats: dict) -> dict[str, dict]:

@@ -199,7 +199,11 @@ class StateStore(ABC):
 
 
 def open_store(path: str) -> StateStore:
-    """The store at `path`: an SQLite file (created with its directory) or `:memory:`;
-    raises `CorruptState` for a damaged file."""
+    """The store at `path`: a Redis URL (`redis://host:port/db?prefix=P`), an SQLite file
+    (created with its directory) or `:memory:`; raises `StateError` when it cannot be opened,
+    `CorruptState` for a damaged file."""
+    from docspider.redisstate import RedisStateStore, is_redis_url
+    if is_redis_url(path):
+        return RedisStateStore(path)
     from docspider.sqlitestate import SqliteStateStore
     return SqliteStateStore(path)
