@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -114,6 +115,13 @@ def wait_for_lines(folder: Path, pattern: str, count: int, timeout: float = 60) 
             return
         time.sleep(0.05)
     raise AssertionError(f"fewer than {count} lines in {folder}/{pattern}")
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on (for a server to start, or to fail)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def through(proxy: LocalServer) -> dict[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import socket
 import threading
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -19,7 +18,7 @@ from aiosmtpd.controller import Controller
 from docspider.demo.site import demo_site
 from docspider.localserver import LocalServer, PageTable
 
-from conftest import crawl
+from conftest import crawl, free_port
 
 
 def text_moved_to_images() -> PageTable:
@@ -81,11 +80,6 @@ def mailbox():
     yield smtp.port, box.messages
     smtp.stop()
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import json
 import os
 import pty
 import re
-import socket
 import struct
 import subprocess
 import termios
@@ -19,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from docspider.demo.site import demo_site
 from docspider.localserver import LocalServer
 
-from conftest import ROOT, crawl, json_lines, scrapy_command, scrapy_env, stat
+from conftest import ROOT, crawl, free_port, json_lines, scrapy_command, scrapy_env, stat
 from faultsite import CAPTCHA, NOT_FOUND, UNAVAILABLE, Fault, fault_site
 
 FAULTS = [Fault("missing", (NOT_FOUND,), "skipped/http_404", real=False),
@@ -124,11 +123,6 @@ def test_items_are_one_debug_line_each(tmp_path):
     assert set(item_urls) == {item["url"] for item in items}
     assert "Scraped from" not in log and "'excerpt'" not in log
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_nothing_fetched_exits_3(tmp_path):

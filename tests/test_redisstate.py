@@ -21,15 +21,10 @@ from docspider.redisstate import RedisStateStore
 from docspider.sqlitestate import SqliteStateStore
 from docspider.state import StateError, StateLocked
 
-from conftest import crawl, json_lines, stat
+from conftest import crawl, free_port, json_lines, stat
 
 DATABASE = 13
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

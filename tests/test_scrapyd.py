@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ import pytest
 from docspider.localserver import LocalServer, Page, PageTable
 from docspider.output import schema_errors
 
-from conftest import PROXY_VARIABLES, RENRENDOC_PAGE, ROOT, json_lines
+from conftest import PROXY_VARIABLES, RENRENDOC_PAGE, ROOT, free_port, json_lines
 
 BIN = Path(sys.executable).parent
 PAGE_PATH = "/paper/301000001.html"
@@ -40,11 +39,6 @@ def _env(home: Path) -> dict[str, str]:
            if k.lower() not in PROXY_VARIABLES and k not in ("SCRAPY_SETTINGS_MODULE", "XDG_CONFIG_HOME")}
     return env | {"HOME": str(home)}
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> dict:
@@ -66,7 +60,7 @@ class Scrapyd:
         self.items = root / "items" if items_dir else None
         self.output = (root / "scrapyd.out").open("wb")
         for _attempt in range(3):           # the free port may be taken before scrapyd binds it
-            self.port = _free_port()
+            self.port = free_port()
             (root / "scrapyd.conf").write_text(
                 "[scrapyd]\n"
                 "bind_address = 127.0.0.1\n"

@@ -3,11 +3,9 @@
 and the items' `archive` pointers resolved in the WARC files and inside the package."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,7 +23,7 @@ from docspider.demo.site import demo_site
 from docspider.localserver import LocalServer
 from docspider.replay import MEMBER, read_bytes, read_record
 
-from conftest import ROOT, crawl, json_lines, run_scrapy
+from conftest import ROOT, crawl, free_port, json_lines, run_scrapy
 
 RUN_FILE = re.compile(r"(?P<run>.+)-\d{5}\.warc\.gz")
 # pywb pins old libraries (brotlipy shadows the `brotli` module Scrapy decompresses with,
@@ -175,11 +173,6 @@ def pywb_bin() -> Path:
             pytest.skip("cannot install pywb: " + proc.stderr.decode()[-500:])
     return bin_dir
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_pywb_replays_a_document_from_the_package(packaged, pywb_bin, tmp_path):
