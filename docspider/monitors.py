@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
-import statistics
 import urllib.request
 from email.message import EmailMessage
 from pathlib import Path
@@ -41,12 +40,14 @@ from spidermon.core.actions import Action
 from spidermon.exceptions import SkipAction
 
 from docspider.crawlstats import MONITORS_FAILED_STAT
-from docspider.runrecord import earlier_runs, site_figures
+from docspider.runfigures import (EXCERPT_CHARS, drifted, earlier_runs, site_baseline,
+                                  site_figures)
 from docspider.signals import ROUTINE_SKIPS, monitors_finished
 
 logger = logging.getLogger(__name__)
 FAILED = ("FAIL", "ERROR")
-#: the figures whose rise is drift (mean_excerpt_chars drifts when it falls)
+#: the figures whose rise is drift (the mean excerpt length drifts when it falls); the
+#: soft-block rate has a monitor of its own
 DRIFT_SHARES = ("empty_excerpt_share", "no_title_share", "no_disclaimer_share", "furniture_share")
 
 
@@ -111,22 +112,15 @@ class SiteDriftMonitor(_RunMonitor):
         for site, now in site_figures(self.data.stats).items():
             if now["items"] < least:
                 continue
-            earlier = [run["sites"][site] for run in history
-                       if run.get("sites", {}).get(site, {}).get("items", 0) >= least][:keep]
-            if not earlier:
+            baseline = site_baseline(history, site, keep, least)
+            if not baseline:
                 continue
             judged += 1
-            for figure in DRIFT_SHARES:
-                values = [e[figure] for e in earlier if e.get(figure) is not None]
-                if now.get(figure) is not None and values and \
-                        now[figure] > statistics.median(values) + rise:
-                    problems.append(f"{site}: {figure} {now[figure]:.2f}, baseline "
-                                    f"{statistics.median(values):.2f}")
-            values = [e["mean_excerpt_chars"] for e in earlier if e.get("mean_excerpt_chars")]
-            if values and now["mean_excerpt_chars"] is not None and \
-                    now["mean_excerpt_chars"] < shrink * statistics.median(values):
-                problems.append(f"{site}: mean_excerpt_chars {now['mean_excerpt_chars']:.0f}, "
-                                f"baseline {statistics.median(values):.0f}")
+            for figure in (*DRIFT_SHARES, EXCERPT_CHARS):
+                if drifted(figure, now.get(figure), baseline.get(figure), rise, shrink):
+                    digits = 0 if figure == EXCERPT_CHARS else 2
+                    problems.append(f"{site}: {figure} {now[figure]:.{digits}f}, "
+                                    f"baseline {baseline[figure]:.{digits}f}")
         if not judged:
             self.skipTest(f"no site with {least} items in this run and an earlier one")
         self.assertFalse(problems, msg="; ".join(problems))

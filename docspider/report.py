@@ -16,11 +16,13 @@ import glob
 import html
 import json
 import math
-import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+from docspider.runfigures import (EXCERPT_CHARS, drifted, earlier_runs, is_number,
+                                  site_baseline)
 
 REQUIRED = ("run_id", "spider", "status", "started_at")
 EXIT_MEANINGS = {
@@ -29,7 +31,6 @@ EXIT_MEANINGS = {
     3: "nothing fetched: every request ended in a network error or an error status",
 }
 FAILED_MONITOR = ("FAIL", "ERROR")
-EXCERPT = "mean_excerpt_chars"
 #: the figures where a rise is worse (mean_excerpt_chars is worse when it falls)
 SHARES = ("empty_excerpt_share", "no_title_share", "no_disclaimer_share", "furniture_share",
           "soft_block_rate")
@@ -107,37 +108,20 @@ def load_runs(paths: list[Path]) -> list[Run]:
     runs = [Run(path, read_record(path)) for path in paths]
     if not runs:
         raise RecordError("no run record given")
-    beside: dict[Path, list[dict]] = {}
+    beside: dict[Path, list[dict]] = {}         # a folder's finished records, latest first
     for run in runs:
         folder = run.path.parent
         if folder not in beside:
-            beside[folder] = [record for _path, record in _records(folder.glob("*.json"))]
-        run.earlier = sorted(
-            (other for other in beside[folder]
-             if other["spider"] == run.record["spider"] and other["status"] == "finished"
-             and other["started_at"] < run.record["started_at"]),
-            key=lambda other: other["started_at"], reverse=True)
+            beside[folder] = earlier_runs(folder, run_id="")
+        run.earlier = [other for other in beside[folder]
+                       if other.get("spider") == run.record["spider"]
+                       and (other.get("started_at") or "") < run.record["started_at"]]
     return runs
 
 
-def site_baseline(earlier: list[dict], site: str, runs: int) -> dict[str, float]:
-    """Per figure: the median of `site`'s figures in its latest `runs` earlier records."""
-    having = [figures for figures in (_part(_part(r, "sites"), site) for r in earlier)
-              if figures][:runs]
-    baseline = {}
-    for figure, _label, _show in FIGURES:
-        values = [f[figure] for f in having if _is_number(f.get(figure))]
-        if values:
-            baseline[figure] = statistics.median(values)
-    return baseline
-
-
 def worse(figure: str, value, baseline, thresholds: Thresholds) -> bool:
-    if not (_is_number(value) and _is_number(baseline)):
-        return False
-    if figure == EXCERPT:
-        return value < thresholds.excerpt_ratio * baseline
-    return figure in SHARES and value > baseline + thresholds.share_rise
+    return (figure == EXCERPT_CHARS or figure in SHARES) and drifted(
+        figure, value, baseline, thresholds.share_rise, thresholds.excerpt_ratio)
 
 
 def _part(mapping, key: str):
@@ -151,10 +135,6 @@ def _list(value) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
 # -- formatting -------------------------------------------------------------------------------
 
 def _e(value) -> str:
@@ -164,15 +144,15 @@ def _e(value) -> str:
 def _count(value) -> str:
     if value is None:
         return "—"
-    return f"{value:,.0f}" if _is_number(value) else _e(value)
+    return f"{value:,.0f}" if is_number(value) else _e(value)
 
 
 def _share(value) -> str:
-    return f"{value * 100:.1f} %" if _is_number(value) else _count(value)
+    return f"{value * 100:.1f} %" if is_number(value) else _count(value)
 
 
 def _clock(seconds) -> str:
-    if not _is_number(seconds):
+    if not is_number(seconds):
         return "—"
     if seconds < 60:
         return f"{seconds:.1f} s" if seconds % 1 else f"{seconds:.0f} s"
@@ -245,7 +225,7 @@ def rate_steps(progress) -> list[tuple[float, float, float]]:
     from the spider's opening (0 s, 0 pages). Of samples at the same time (rounded to a tenth
     of a second: the last one is taken at the close) the last counts."""
     pages_at = {sample["seconds"]: sample["pages"] for sample in _list(progress)
-                if _is_number(sample.get("seconds")) and _is_number(sample.get("pages"))}
+                if is_number(sample.get("seconds")) and is_number(sample.get("pages"))}
     steps: list[tuple[float, float, float]] = []
     seconds, pages = 0.0, 0
     for now, total in sorted(pages_at.items()):
@@ -279,7 +259,7 @@ def rate_chart(progress) -> str:
 
 
 def status_chart(codes: dict) -> str:
-    bars = [(code, count) for code, count in sorted(codes.items()) if _is_number(count)]
+    bars = [(code, count) for code, count in sorted(codes.items()) if is_number(count)]
     if not bars:
         return '<p class="none">No responses.</p>'
     y_top, y_ticks = _axis(max(count for _code, count in bars))
@@ -366,7 +346,7 @@ def overview(groups: dict[str, list[tuple[int, Run]]], thresholds: Thresholds) -
 def _total_row(spider: str, runs: list[Run]) -> str:
     def total(key: str) -> str:
         values = [_part(r.record, "counts").get(key) for r in runs]
-        return _count(sum(v for v in values if _is_number(v)))
+        return _count(sum(v for v in values if is_number(v)))
     return (f'<tr class="total"><td class="t">{_e(spider)}</td><td colspan="5">all '
             f'{len(runs)} records</td><td class="n">{total("pages_fetched")}</td>'
             f'<td class="n">{total("items")}</td><td></td></tr>')
@@ -401,7 +381,7 @@ def _tiles(counts: dict) -> str:
 
 def counts_table(title: str, counts: dict) -> str:
     """Counts per reason (or mark) with a bar each."""
-    rows = [(name, count) for name, count in counts.items() if _is_number(count)]
+    rows = [(name, count) for name, count in counts.items() if is_number(count)]
     if not rows:
         return f'<div class="counts"><h5>{title}</h5><p class="none">none</p></div>'
     most = max(count for _name, count in rows) or 1

@@ -31,6 +31,7 @@ from scrapy.settings import default_settings as scrapy_defaults
 from docspider import settings as project_defaults
 from docspider.crawlstats import CrawlSummary, exit_status, pages_fetched
 from docspider.progress import Progress
+from docspider.runfigures import site_figures
 from docspider.signals import ROUTINE_SKIPS, monitors_finished, page_failed, page_skipped
 from docspider.writes import append_whole, report
 
@@ -73,45 +74,6 @@ def typed_setting(settings, name: str):
             return getter(name)
     value = jsonable(settings.get(name))
     return _CREDENTIALS.sub(r"\1***@", value) if isinstance(value, str) else value
-
-
-def site_figures(stats: dict) -> dict[str, dict]:
-    """Per site: items and the quality figures a template change moves."""
-    sites: dict[str, dict] = {}
-    for key, count in stats.items():
-        if key.startswith("docspider/items/"):
-            sites.setdefault(key[len("docspider/items/"):], {})["items"] = count
-        elif key.startswith("docspider/sites/"):
-            site, _, figure = key[len("docspider/sites/"):].rpartition("/")
-            sites.setdefault(site, {})[figure] = count
-    for counts in sites.values():
-        items = counts.setdefault("items", 0)
-        for figure in ("empty_excerpt", "no_title", "no_disclaimer"):
-            counts[f"{figure}_share"] = round(counts.get(figure, 0) / items, 4) if items else None
-        counts["mean_excerpt_chars"] = round(counts.get("excerpt_chars", 0) / items, 1) \
-            if items else None
-        parsed = counts.get("documents_parsed", 0)
-        counts["furniture_share"] = round(counts.get("furniture", 0) / parsed, 4) \
-            if parsed else None
-        checked = counts.get("pages_checked", 0)
-        counts["soft_block_rate"] = round(counts.get("soft_blocked", 0) / checked, 4) \
-            if checked else None
-    return dict(sorted(sites.items()))
-
-
-def earlier_runs(folder: Path, run_id: str) -> list[dict]:
-    """The finished run records in `folder` other than `run_id`'s, the latest first. A file
-    that is not a readable record is left out."""
-    runs = []
-    for path in folder.glob("*.json"):
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(record, dict) and record.get("status") == "finished" and \
-                record.get("run_id") != run_id:
-            runs.append(record)
-    return sorted(runs, key=lambda run: run.get("started_at") or "", reverse=True)
 
 
 class RunRecord:
