@@ -263,11 +263,16 @@ class RunMonitors(MonitorSuite):
 
 class _QuietResult(SpiderMonitorResult):
     """Spidermon's report at DEBUG, through the spider's logger (`Spider.log`, which Spidermon
-    calls, is deprecated): at INFO a run's monitors are the one line of `RecordResults`, and
-    an ERROR line per failure."""
+    calls, is deprecated): at INFO a run's monitors are the one line of `RecordResults`, an
+    ERROR line per failure, and a WARNING line per notification that could not be sent."""
 
     def log(self, msg, level=logging.DEBUG):
         self.spider.logger.debug("[Spidermon] %s", msg)
+
+    def add_action_error(self, action, error):
+        super().add_action_error(action, error)
+        logger.warning("monitor action failed: %s: %s", action.name,
+                       str(error).strip().splitlines()[-1])
 
 
 class _Runner(SpiderMonitorRunner):

@@ -168,3 +168,19 @@ def test_monitors_are_skipped_without_run_records(tmp_path):
                      "-s", "DOCSPIDER_RUNS_DIR=")
     assert proc.returncode == 0, proc.stderr.decode()
     assert "monitors: 2 passed, 0 failed, 3 skipped" in proc.stderr.decode()
+
+
+def test_a_notification_that_cannot_be_sent_is_a_warning(tmp_path):
+    """A monitor fails (no finish reason is expected) and its webhook is down: the crawl
+    says so in one WARNING line, beside the monitor's ERROR line."""
+    with LocalServer(demo_site(), tls=False) as server:
+        proc = crawl("renrendoc", "-a", f"base_url={server.url}", "-O",
+                     str(tmp_path / "o.jsonl"), "-s", "DOCSPIDER_STATE=",
+                     "-s", "SPIDERMON_EXPECTED_FINISH_REASONS=shutdown",
+                     "-s", "DOCSPIDER_MONITOR_ACTIONS=docspider.monitors.Webhook",
+                     "-s", f"DOCSPIDER_MONITOR_WEBHOOK_URL=http://127.0.0.1:{free_port()}/hook")
+    log = proc.stderr.decode()
+    assert proc.returncode == 1, log
+    warnings = [line for line in log.splitlines() if "monitor action failed:" in line]
+    assert len(warnings) == 1 and " WARNING: monitor action failed: Webhook: " in warnings[0] \
+        and "Connection refused" in warnings[0], log
