@@ -5,6 +5,7 @@ from __future__ import annotations
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from docspider import __version__
+from docspider.cluster import redis_url
 
 
 class ContactUserAgent:
@@ -33,3 +34,12 @@ class DefaultFeed:
     def update_settings(self, settings) -> None:
         if not settings.getdict("FEEDS") and (default := feeds(settings)):
             settings.set("FEEDS", default, "addon")
+
+
+class Distributed:
+    """With ``REDIS_URL`` (a setting or the environment variable), the crawl is a worker of a
+    distributed crawl: scrapy-redis's scheduler on that server (docspider.cluster)."""
+
+    def update_settings(self, settings) -> None:
+        if redis_url(settings):
+            settings.set("SCHEDULER", "docspider.cluster.RedisScheduler", "addon")

@@ -31,6 +31,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from docspider.addons import feeds
+from docspider.cluster import Cluster, distributed_state, redis_url
 from docspider.feedstorage import killed_feeds
 from docspider.signals import page_skipped
 from docspider.redisstate import is_redis_url
@@ -56,6 +57,7 @@ class RecoveredFeed:
 class Prepared:
     store: StateStore
     recovered: list[RecoveredFeed] = field(default_factory=list)
+    cluster: Cluster | None = None      # a distributed crawl's worker (docspider.cluster)
 
 
 _prepared: dict[tuple[str, str], Prepared] = {}
@@ -65,6 +67,8 @@ def state_path(settings, spider_name: str) -> str | None:
     """DOCSPIDER_STATE for the spider: `%(name)s` filled in; a Redis URL without a `prefix`
     gets `docspider:<spider>`, so that spiders sharing a server keep apart."""
     path = settings.get("DOCSPIDER_STATE")
+    if redis_url(settings):
+        path = distributed_state(settings, path, bool(path) and is_redis_url(path))
     if not path:
         return None
     path = path % {"name": spider_name}
@@ -85,8 +89,15 @@ def prepare(settings, spider_name: str) -> Prepared | None:
         return _prepared[(path, spider_name)]
     store = open_store(path)
     try:
-        store.lock(wait=settings.getfloat("DOCSPIDER_LOCK_WAIT"))
-        prepared = Prepared(store)
+        if url := redis_url(settings):
+            # the workers of a distributed crawl share the store: each joins the crawl
+            cluster = Cluster(url, spider_name, settings)
+            cluster.join()
+            store.share_run(cluster.crawl)
+            prepared = Prepared(store, cluster=cluster)
+        else:
+            store.lock(wait=settings.getfloat("DOCSPIDER_LOCK_WAIT"))
+            prepared = Prepared(store)
         for uri, options in feeds(settings).items():
             for feed in killed_feeds(str(uri), spider_name, options):
                 items = feed.items
@@ -197,7 +208,9 @@ class FrontierMiddleware:
         return cls(crawler, state_store(crawler))
 
     async def process_start(self, start):
-        unfinished = self.store.unfinished()
+        cluster = prepared_state(self.crawler).cluster
+        # in a distributed crawl, the worker that started it resumes the frontier
+        unfinished = self.store.unfinished() if cluster is None or cluster.started else []
         if unfinished:
             self.crawler.stats.set_value("docspider/resumed/documents", len(unfinished))
             logger.info("resuming %d documents a stopped crawl left unfinished", len(unfinished))

@@ -13,7 +13,8 @@ Selected by ``DOCSPIDER_STATE = "redis://host:port/db?prefix=P"`` (``prefix`` de
   renews while it works, so a holder that died lets go by itself; one on this machine whose
   process is gone is taken over at once;
 * ``P:run:<token>:…`` — what the running crawl asked for (`RunRequests`), deleted at close
-  (a killed crawl's expire after a week).
+  (a killed crawl's expire after a week); a distributed crawl's workers share theirs
+  (`share_run`).
 
 Each change is one MULTI/EXEC transaction, sent at once: reads always see every change made
 before them, and a change either happens whole or not at all. What survives a Redis restart is
@@ -52,6 +53,7 @@ class RedisStateStore(StateStore):
         self.locked = False
         self.renewed = 0.0
         self.run = f"{self.prefix}:run:{uuid.uuid4().hex}"
+        self.shared_run = False
         self.run_keys: set[str] = set()         # the run keys made so far (given an expiry)
         try:
             self.db = redis.Redis.from_url(path.split("?", 1)[0], decode_responses=True)
@@ -226,12 +228,28 @@ class RedisStateStore(StateStore):
         self._read("hdel", f"{self.run}:links", url)
         return json.loads(links)
 
+    def share_run(self, crawl: str) -> None:
+        """Keep what the running crawl asked for under `P:run:<crawl>`, shared by the workers
+        of a distributed crawl (docspider.cluster): a page reached again by a shorter path in
+        another worker follows the links this one kept. Kept when this worker closes; the
+        worker that ends the crawl lets go of them (`end_run`)."""
+        self.run, self.shared_run = f"{self.prefix}:run:{crawl}", True
+
+    def end_run(self) -> None:
+        """Let go of what the crawl asked for (UNLINK: a big crawl's hashes are freed in the
+        server's background)."""
+        try:
+            self.db.unlink(f"{self.run}:seen", f"{self.run}:depth", f"{self.run}:links")
+        except redis.RedisError as exc:
+            raise StateWriteError(self.path, exc) from None
+
     def commit(self) -> None:
         """Every change is applied when made: nothing waits here."""
 
     def close(self) -> None:
         try:
-            self.db.delete(f"{self.run}:seen", f"{self.run}:depth", f"{self.run}:links")
+            if not self.shared_run:
+                self.end_run()
             if self.locked:
                 with self.db.pipeline() as pipe:
                     pipe.watch(self.key("lock"))

@@ -139,7 +139,8 @@ DOCSPIDER_LOCK_WAIT = 0
 DOCSPIDER_REFRESH = "never"
 DUPEFILTER_CLASS = "docspider.dupefilter.StateDupeFilter"
 SPIDER_MIDDLEWARES = {"docspider.crawlstate.FrontierMiddleware": 100}
-ADDONS = {"docspider.addons.ContactUserAgent": 0, "docspider.addons.DefaultFeed": 0}
+ADDONS = {"docspider.addons.ContactUserAgent": 0, "docspider.addons.DefaultFeed": 0,
+          "docspider.addons.Distributed": 0}
 # Each host's own boilerplate (docspider.learning): a line on DOCSPIDER_BOILERPLATE_MIN_PAGES
 # of a host's pages and on DOCSPIDER_BOILERPLATE_MIN_SHARE of them is treated like known
 # furniture (never the title, not text at the edges of the text); kept in the state store.
@@ -149,11 +150,27 @@ DOCSPIDER_BOILERPLATE_MIN_SHARE = 0.5
 # Segmentation in worker processes (docspider.segmentpool): None means one fewer than the
 # cores this process may use (none on one core); 0 segments in the crawl's own process.
 DOCSPIDER_SEGMENT_WORKERS = None
+# Distributed crawls (docspider.cluster): REDIS_URL, here, with -s or in the environment, makes
+# every worker of a spider, on any machine, share that server's queue (scrapy-redis's scheduler,
+# at SCHEDULER_QUEUE_KEY), duplicate filter and state store (DOCSPIDER_STATE defaults to
+# REDIS_URL then). `scrapy seed SPIDER URL…` puts seeds in REDIS_START_URLS_KEY. A worker closes
+# when the crawl has had nothing to do for MAX_IDLE_TIME_BEFORE_CLOSE seconds (0: never); one
+# that misses its heartbeat for DOCSPIDER_WORKER_TIMEOUT seconds is dead, and what it had taken
+# goes back to the queue. A worker downloads at most DOCSPIDER_WORKER_PREFETCH requests at a time
+# and leaves the rest in the queue for the others (raise it for `docs` over many hosts). Each
+# worker keeps the politeness settings on its own: N workers on one site fetch N times as fast.
+REDIS_URL = None
+REDIS_START_URLS_KEY = "docspider:%(name)s:start_urls"
+SCHEDULER_QUEUE_KEY = "docspider:%(spider)s:requests"
+MAX_IDLE_TIME_BEFORE_CLOSE = 60
+DOCSPIDER_WORKER_TIMEOUT = 60
+DOCSPIDER_WORKER_PREFETCH = 4
 # Switching a component off: DOCSPIDER_STATE, DOCSPIDER_ARCHIVE or DOCSPIDER_DEFAULT_FEED empty
 # (or False); each component then raises NotConfigured and is not loaded at all.
 EXTENSIONS = {"docspider.writes.StopOnWriteFailure": 50,
               "docspider.segmentpool.SegmentWorkers": 60,
               "docspider.learning.LearnedBoilerplate": 90,     # saved before the store closes
+              "docspider.cluster.ClusterWorker": 95,           # ends the crawl before it closes
               "docspider.crawlstate.CrawlState": 100,
               "docspider.crawlstats.LogCrawlSummary": 500,
               "docspider.progress.Progress": 510,

@@ -21,3 +21,7 @@ ROUTINE_SKIPS = frozenset({"known", "not_modified", "unchanged"})
 #: A write to a feed, the archive or the state store failed: ``path`` and ``error``. The crawl
 #: stops (docspider.writes).
 write_failed = object()
+
+#: A listing page is done: every request its links gave is scheduled (``url``). A distributed
+#: crawl's worker lets go of the page then (docspider.cluster).
+listing_parsed = object()

@@ -20,6 +20,7 @@ LEAVE_NOTHING = {
     "DOCSPIDER_DEFAULT_FEED": "",       # an explicit -o / -O still writes its feed
     # a tool run is not a crawl: no run record, no after-run monitors (nor their alerts)
     "DOCSPIDER_RUNS_DIR": "",
+    "REDIS_URL": "",                    # nor a worker of a distributed crawl
     "SPIDERMON_ENABLED": False,
     # a page is segmented on its own, whatever the tool fetched before it
     "DOCSPIDER_LEARN_BOILERPLATE": False,

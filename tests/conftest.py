@@ -2,20 +2,25 @@
 `scrapy` commands in a subprocess from the project root, and the project's site spiders."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 
-from docspider.localserver import LocalServer
+from docspider.demo.site import demo_site
+from docspider.localserver import LocalServer, PageTable
 from docspider.sites.generic import GENERIC
 from docspider.spiders.base import DocumentSpider
 
@@ -26,6 +31,10 @@ RENRENDOC_PAGE = SITE / "www.renrendoc.com" / "paper" / "301000001.html"
 MIRROR_TEXT = FIXTURES / "pages" / "bubsandbeans-paper-301000001.txt"   # its traditional mirror
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "no_proxy", "all_proxy")
 SHARED = Path(os.environ.get("DOCSPIDER_SHARED", ROOT.parent / "shared"))
+# REDIS_URL names the Redis server the Redis tests use; in a crawl's environment it would make
+# the crawl a distributed one, so it is taken out of this process's environment (and so out of
+# every subprocess's): tests that want a distributed crawl pass it themselves.
+REDIS_URL_GIVEN = os.environ.pop("REDIS_URL", None)
 
 
 @pytest.fixture(scope="session")
@@ -86,13 +95,15 @@ LOCAL_SETTINGS = ("-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "DOWNLOAD_DELAY=0",
                   "-s", "DOCSPIDER_RETRY_BACKOFF=0.01", "-s", "DOCSPIDER_SOFT_BLOCK_PAUSE=0.05")
 
 
-def start_crawl(cwd: Path, *args: str) -> subprocess.Popen:
+def start_crawl(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     """`scrapy crawl ARGS` in the background in `cwd`, as a user runs it there (default feed
-    and state under `cwd/output`), with LOCAL_SETTINGS. Its log goes to a file — a pipe nobody
-    reads would fill up and stall the crawl; `finish(proc)` waits and returns it."""
+    and state under `cwd/output`), with LOCAL_SETTINGS and `env` added to its environment. Its
+    log goes to a file — a pipe nobody reads would fill up and stall the crawl; `finish(proc)`
+    waits and returns it."""
     log = (cwd / f"crawl-{time.monotonic_ns()}.log").open("w+b")
     proc = subprocess.Popen(scrapy_command("crawl", *LOCAL_SETTINGS, *args), cwd=cwd,
-                            env=scrapy_env({"SCRAPY_SETTINGS_MODULE": "docspider.settings"}),
+                            env=scrapy_env({"SCRAPY_SETTINGS_MODULE": "docspider.settings",
+                                            **(env or {})}),
                             stdout=subprocess.DEVNULL, stderr=log)
     proc.log = log
     return proc
@@ -115,6 +126,54 @@ def wait_for_lines(folder: Path, pattern: str, count: int, timeout: float = 60) 
             return
         time.sleep(0.05)
     raise AssertionError(f"fewer than {count} lines in {folder}/{pattern}")
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """`redis://host:port` of a Redis server: the one REDIS_URL names, else a `redis-server`
+    from PATH started on a free port of 127.0.0.1 for the session. Tests use a database number
+    of their own (`redis_database`) and flush only that."""
+    if REDIS_URL_GIVEN:
+        parts = urlsplit(REDIS_URL_GIVEN)
+        yield urlunsplit(parts._replace(path="", query=""))
+        return
+    if shutil.which("redis-server") is None:
+        pytest.skip("no REDIS_URL and no redis-server on PATH")
+    port = free_port()
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def redis_database(server: str, number: int) -> str:
+    """The URL of database `number` of `server`, flushed."""
+    url = f"{server}/{number}"
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+def slow_demo_site(delay: float) -> PageTable:
+    """The demo site with each document page answering after `delay` seconds: the workers of
+    a distributed crawl all get a share, and a crawl is still going when one is killed."""
+    table = demo_site()
+    table.pages = {key: dataclasses.replace(page, delay=delay)
+                   if key[1].startswith("/paper/") else page
+                   for key, page in table.pages.items()}
+    return table
 
 
 def free_port() -> int:

@@ -2,15 +2,12 @@
 the same changes, its lock, and incremental crawls of the demo site kept in Redis.
 
 The server is the one REDIS_URL names (database 13 of it, flushed before each test), else a
-`redis-server` started on a free port of 127.0.0.1 for this module."""
+`redis-server` started on a free port of 127.0.0.1 (conftest's `redis_server`)."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
-import time
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -21,44 +18,15 @@ from docspider.redisstate import RedisStateStore
 from docspider.sqlitestate import SqliteStateStore
 from docspider.state import StateError, StateLocked
 
-from conftest import crawl, free_port, json_lines, stat
+from conftest import crawl, free_port, json_lines, redis_database, stat
 
 DATABASE = 13
 
 
 
-@pytest.fixture(scope="module")
-def redis_server():
-    """The URL of a Redis server's database of our own."""
-    if given := os.environ.get("REDIS_URL"):
-        yield urlunsplit(urlsplit(given)._replace(path=f"/{DATABASE}"))
-        return
-    if shutil.which("redis-server") is None:
-        pytest.skip("no REDIS_URL and no redis-server on PATH")
-    port = free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                               "--save", "", "--appendonly", "no"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/{DATABASE}"
-    server.terminate()
-    server.wait(timeout=10)
-
-
 @pytest.fixture
 def redis_url(redis_server):
-    redis.Redis.from_url(redis_server).flushdb()
-    return redis_server
+    return redis_database(redis_server, DATABASE)
 
 
 def exercise(store) -> dict:

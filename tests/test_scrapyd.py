@@ -1,6 +1,7 @@
 """Scheduled runs through scrapyd, end to end: a real `scrapyd` on 127.0.0.1, the project deployed
 to it with `scrapyd-deploy` (which builds an egg), a crawl scheduled with a POST to
-/schedule.json and polled on /listjobs.json, and the job's feed and log checked.
+/schedule.json and polled on /listjobs.json, and the job's feed and log checked; and two
+scrapyd daemons running the workers of one distributed crawl on a real Redis.
 
 The project is deployed from a temporary copy whose scrapy.cfg is the repository's with the
 `[deploy]` target's URL pointed at the test's scrapyd: `scrapyd-deploy` writes a `setup.py` (and
@@ -25,8 +26,10 @@ import pytest
 
 from docspider.localserver import LocalServer, Page, PageTable
 from docspider.output import schema_errors
+from docspider.report import load_runs
 
-from conftest import PROXY_VARIABLES, RENRENDOC_PAGE, ROOT, free_port, json_lines
+from conftest import (PROXY_VARIABLES, RENRENDOC_PAGE, ROOT, free_port, json_lines,
+                      redis_database, slow_demo_site)
 
 BIN = Path(sys.executable).parent
 PAGE_PATH = "/paper/301000001.html"
@@ -223,3 +226,47 @@ def test_deploy_schedule_and_crawl_through_scrapyd(scrapyd, site, tmp_path):
         log = (scrapyd.root / "logs" / "docspider" / "renrendoc" / f"{failed['id']}.log"
                ).read_text("utf-8")
         assert re.search(r" ERROR: monitor failed: Finish Reason Monitor/.*finished", log), log
+
+
+def test_two_scrapyd_instances_crawl_one_site_together_through_redis(redis_server, tmp_path):
+    """A cluster: two scrapyd daemons, the same egg, the same spider scheduled on each with one
+    REDIS_URL. The two jobs are workers of one crawl: every document once over their feeds, and
+    their run records merge into one."""
+    redis_url = redis_database(redis_server, 15)
+    daemons = []
+    try:
+        for n in (1, 2):
+            (tmp_path / f"scrapyd{n}" / "eggs" / "docspider").mkdir(parents=True)
+        daemons.append(Scrapyd(tmp_path / "scrapyd1", items_dir=False))
+        proc = deploy(daemons[0].url, tmp_path)
+        assert proc.returncode == 0, proc.stderr.decode() + proc.stdout.decode()
+        # the second daemon starts with the same egg (what scrapyd-deploy would upload to it)
+        shutil.copy(tmp_path / "scrapyd1" / "eggs" / "docspider" / "1.egg",
+                    tmp_path / "scrapyd2" / "eggs" / "docspider" / "1.egg")
+        daemons.append(Scrapyd(tmp_path / "scrapyd2", items_dir=False))
+        with LocalServer(slow_demo_site(0.05), tls=False) as server:
+            scheduled = [_post(daemon.url + "schedule.json", [
+                ("project", "docspider"), ("spider", "renrendoc"), ("base_url", server.url),
+                ("setting", f"REDIS_URL={redis_url}"), ("setting", "MAX_IDLE_TIME_BEFORE_CLOSE=1"),
+                ("setting", "DOWNLOAD_DELAY=0"), ("setting", "AUTOTHROTTLE_START_DELAY=0")])
+                for daemon in daemons]
+            assert [job["status"] for job in scheduled] == ["ok", "ok"], scheduled
+            jobs = [wait_for_job(daemon, job["jobid"]) for daemon, job in zip(daemons, scheduled)]
+        for daemon, job in zip(daemons, jobs):
+            log = (daemon.root / "logs" / "docspider" / "renrendoc" / f"{job['id']}.log"
+                   ).read_text("utf-8")
+            assert "ERROR" not in log and "Traceback" not in log, log
+        urls = [item["url"] for daemon in daemons
+                for feed in (daemon.root / "output" / "renrendoc").glob("*.jsonl")
+                for item in json_lines(feed.read_bytes())]
+        assert len(urls) == len(set(urls)) == 26
+        records = [path for daemon in daemons
+                   for path in (daemon.root / "output" / "runs" / "renrendoc").glob("*.json")]
+        assert sorted(json.loads(p.read_text("utf-8"))["job"] for p in records) == \
+            sorted(job["id"] for job in jobs)
+        (merged,) = load_runs(records)
+        assert merged.record["counts"]["items"] == 26
+        assert merged.record["exit_status"] == 0
+    finally:
+        for daemon in daemons:
+            daemon.close()

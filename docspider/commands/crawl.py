@@ -38,10 +38,11 @@ class Command(ScrapyCrawlCommand):
         except KeyError:
             usage_error(name, f"no such spider (known: {', '.join(sorted(loader.list()))})")
         try:
-            if (check := getattr(spidercls, "check_arguments", None)) is not None:
-                check(**opts.spargs)
             settings = self.settings.copy()         # as the crawler will have them
             spidercls.update_settings(settings)
+            if (check := getattr(spidercls, "check_arguments", None)) is not None:
+                urls = check(**opts.spargs)[0]
+                spidercls.check_seeds(settings, urls)
             workers_setting(settings.get("DOCSPIDER_SEGMENT_WORKERS"))
             if settings.getbool("DOCSPIDER_WACZ"):
                 require_wacz()

@@ -38,7 +38,7 @@ class Command(ScrapyCommand):
     demo_settings = {"DOWNLOAD_DELAY": 0, "DOCSPIDER_STATE": "",
                      "DOCSPIDER_ARCHIVE_DIR": "output/demo/archive",
                      "DOCSPIDER_RUNS_DIR": "output/demo/runs/%(name)s",
-                     "DOCSPIDER_RUN_COMMAND": "demo"}
+                     "DOCSPIDER_RUN_COMMAND": "demo", "REDIS_URL": ""}
 
     def short_desc(self) -> str:
         return "Crawl the bundled demo site on 127.0.0.1 (no network needed) and summarise it"

@@ -79,6 +79,7 @@ class Command(BaseRunSpiderCommand):
             "CONCURRENT_REQUESTS": 1,
             "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
             "DOCSPIDER_RUN_COMMAND": "reparse",
+            "REDIS_URL": "",                    # offline, alone: never a distributed crawl's
         }, priority="cmdline")
         if opts.jobs is not None:
             self.settings.set("DOCSPIDER_SEGMENT_WORKERS", opts.jobs if opts.jobs > 1 else 0,

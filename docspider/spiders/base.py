@@ -36,12 +36,13 @@ from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from docspider.archive import item_time
+from docspider.cluster import Cluster, seed_requests, worker_id
 from docspider.crawlstate import prepare
 from docspider.decode import UndecodableError, decode_response
 from docspider.document import analyse_fetched
 from docspider.learning import LearnedBoilerplate
 from docspider.segmentpool import SegmentPool, SegmentWorkers, WorkerDied
-from docspider.signals import ROUTINE_SKIPS, page_failed, page_skipped
+from docspider.signals import ROUTINE_SKIPS, listing_parsed, page_failed, page_skipped
 from docspider.sites.profile import SiteProfile
 from docspider.state import RunRequests, StateStore, parse_duration
 from docspider.writes import change_state
@@ -133,8 +134,22 @@ class DocumentSpider(scrapy.Spider):
             "urls": urls, "follow": follow, "base_url": base_url, "refresh": refresh, **kwargs,
         }.items() if value is not None}                 # as given, for the run record
         # Names this crawl's feed (`%(run_id)s`) and WARC files: unique, so that two crawls
-        # sharing a folder never write to one file.
-        self.run_id = f"{datetime.now(timezone.utc):%Y-%m-%dT%H-%M-%S}-{secrets.token_hex(3)}"
+        # sharing a folder never write to one file. A distributed crawl's worker puts its id
+        # in instead (from_crawler).
+        self.started_at = f"{datetime.now(timezone.utc):%Y-%m-%dT%H-%M-%S}"
+        self.run_id = f"{self.started_at}-{secrets.token_hex(3)}"
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.check_seeds(crawler.settings, spider.seed_urls)
+        if spider.cluster is not None:
+            spider.run_id = f"{spider.started_at}-{worker_id()}"
+        return spider
+
+    @classmethod
+    def check_seeds(cls, settings, urls) -> None:
+        """Raise UsageError when the spider has nothing to start from (see `docs`)."""
 
     @classmethod
     def check_arguments(cls, urls: str | None = None, follow: str | None = None,
@@ -205,9 +220,24 @@ class DocumentSpider(scrapy.Spider):
         yield from self.requests((link for link in links if urlsplit(link).hostname == host),
                                  depth + 1)
 
+    @cached_property
+    def cluster(self) -> Cluster | None:
+        """This worker's place in a distributed crawl (REDIS_URL), else None."""
+        prepared = prepare(self.settings, self.name)
+        return prepared.cluster if prepared else None
+
     async def start(self):
-        for request in self.requests(self.seed_urls or self.default_start_urls(), depth=0):
+        """The `urls` given, else the site's start pages — in a distributed crawl only by the
+        worker that started it and only when no seeds wait in Redis, whose seeds come next."""
+        urls = self.seed_urls
+        cluster = self.cluster
+        if not urls and (cluster is None or cluster.started and not cluster.has_seeds()):
+            urls = self.default_start_urls()
+        for request in self.requests(urls, depth=0):
             yield request
+        if cluster is not None:
+            for request in seed_requests(self, cluster):
+                yield request
 
     def skip(self, url: str, reason: str, detail: str, level: int = logging.WARNING,
              status: int | None = None) -> None:
@@ -282,6 +312,7 @@ class DocumentSpider(scrapy.Spider):
         if profile.page_kind(response.url) == "listing":
             for request in self.parse_listing(response, profile, depth):
                 yield request
+            self.crawler.signals.send_catch_log(listing_parsed, url=response.request.url)
         else:
             async for output in self.parse_document(response, depth):
                 yield output

@@ -12,6 +12,7 @@ from functools import cached_property
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from docspider.cluster import redis_url
 from docspider.sites.generic import GENERIC
 from docspider.sites.profile import SiteProfile
 from docspider.sites.routing import route
@@ -24,11 +25,16 @@ class DocsSpider(DocumentSpider):
     profile = GENERIC
 
     @classmethod
-    def check_arguments(cls, urls: str | None = None, **kwargs):
-        # `scrapy check` (SCRAPY_CHECK set) makes its own requests: no URLs needed then
-        if not urls and not os.environ.get("SCRAPY_CHECK"):
+    def check_arguments(cls, follow: str | None = None, **kwargs):
+        # its seeds are URLs, given or pushed to Redis: not followed unless asked, as `urls=`
+        return super().check_arguments(follow="0" if follow is None else follow, **kwargs)
+
+    @classmethod
+    def check_seeds(cls, settings, urls) -> None:
+        # `scrapy check` (SCRAPY_CHECK set) makes its own requests, and the workers of a
+        # distributed crawl take seeds from Redis: no URLs needed then
+        if not urls and not os.environ.get("SCRAPY_CHECK") and not redis_url(settings):
             raise UsageError("urls: required (urls=URL,URL or urls=@file)")
-        return super().check_arguments(urls=urls, **kwargs)
 
     @cached_property
     def profiles(self) -> list[SiteProfile]:
