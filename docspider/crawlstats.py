@@ -81,6 +81,22 @@ def nothing_fetched(stats: dict) -> bool:
     return asked > 0 and pages_fetched(stats) == 0
 
 
+def run_counts(stats: dict) -> dict:
+    """The run record's `counts` (docspider/schema/run.schema.json) from a run's stats."""
+    summary = CrawlSummary.from_stats(stats)
+    return {
+        "requests": stats.get("downloader/request_count", 0),
+        "responses": stats.get("downloader/response_count", 0),
+        "pages_fetched": pages_fetched(stats),
+        "items": sum(summary.items.values()),
+        "status_codes": {key.rsplit("/", 1)[1]: count for key, count in sorted(stats.items())
+                         if key.startswith("downloader/response_status_count/")},
+        "skipped": summary.skipped,
+        "failed": summary.failed,
+        "changes": summary.changes,
+    }
+
+
 def exit_status(stats: dict) -> int:
     """The exit status of a finished crawl: 3 when nothing could be fetched; 1 when a write
     failed, pages failed after their retries (they are fetched again by the next run) or an

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from docspider.crawlstats import run_counts
 from docspider.runfigures import (EXCERPT_CHARS, drifted, earlier_runs, is_number,
-                                  site_baseline)
+                                  site_baseline, site_figures)
 
 REQUIRED = ("run_id", "spider", "status", "started_at")
 EXIT_MEANINGS = {
@@ -91,20 +92,34 @@ def _records(paths: Iterable[Path]) -> list[tuple[Path, dict]]:
 
 def latest_records(runs_dir: str) -> list[Path]:
     """The latest record (by start) of every spider in DOCSPIDER_RUNS_DIR, `%(name)s` standing
-    for any spider."""
+    for any spider, with the records of the other workers when it is a distributed crawl's."""
     pattern = str(Path(glob.escape(runs_dir) % {"name": "*"}) / "*.json")
     latest: dict[str, tuple[str, Path]] = {}
-    for path, record in _records(map(Path, sorted(glob.glob(pattern)))):
+    records = dict(_records(map(Path, sorted(glob.glob(pattern)))))
+    for path, record in records.items():
         spider, started = record["spider"], record["started_at"]
         if spider not in latest or started > latest[spider][0]:
             latest[spider] = (started, path)
     if not latest:
         raise RecordError(f"no run record in {runs_dir % {'name': '*'}}")
-    return [path for _started, path in sorted(latest.values())]
+    chosen = []
+    for _started, path in sorted(latest.values()):
+        chosen.append(path)
+        if (crawl := crawl_id(records[path])) is not None:    # and the crawl's other workers
+            chosen += [other for other, record in records.items() if other != path
+                       and crawl_id(record) == crawl and record["spider"] == records[path]["spider"]]
+    return chosen
+
+
+def crawl_id(record: dict) -> str | None:
+    """The distributed crawl a record's run was a worker of (None: a crawl of one process)."""
+    crawl = record.get("crawl")
+    return crawl.get("id") if isinstance(crawl, dict) else None
 
 
 def load_runs(paths: list[Path]) -> list[Run]:
-    """The records at `paths`, each with the earlier records of its spider beside it."""
+    """The records at `paths`, each with the earlier records of its spider beside it; the
+    records of one distributed crawl's workers merged into one (`merge_workers`)."""
     runs = [Run(path, read_record(path)) for path in paths]
     if not runs:
         raise RecordError("no run record given")
@@ -116,7 +131,72 @@ def load_runs(paths: list[Path]) -> list[Run]:
         run.earlier = [other for other in beside[folder]
                        if other.get("spider") == run.record["spider"]
                        and (other.get("started_at") or "") < run.record["started_at"]]
-    return runs
+    return merge_workers(runs)
+
+
+def merge_workers(runs: list[Run]) -> list[Run]:
+    """Runs with the records of each distributed crawl's workers merged into one run, in the
+    place of its first worker."""
+    order: list[Run | tuple[str, str]] = []
+    crawls: dict[tuple[str, str], list[Run]] = {}
+    for run in runs:
+        if (crawl := crawl_id(run.record)) is None:
+            order.append(run)
+            continue
+        key = (run.record["spider"], crawl)
+        if key not in crawls:
+            crawls[key] = []
+            order.append(key)
+        crawls[key].append(run)
+    return [entry if isinstance(entry, Run) else merged_run(crawls[entry]) for entry in order]
+
+
+def merged_run(workers: list[Run]) -> Run:
+    """One run of a distributed crawl's workers: their stats summed, the counts and per-site
+    figures computed from the sum as a worker computes its own; started with the first,
+    finished with the last (running while one is); the monitors of every worker."""
+    if len(workers) == 1:
+        return workers[0]
+    records = [run.record for run in workers]
+    stats: dict = {}
+    for record in records:
+        for key, value in _part(record, "stats").items():
+            if is_number(value) and is_number(stats.get(key, 0)):
+                stats[key] = stats.get(key, 0) + value
+            else:
+                stats.setdefault(key, value)
+    running = any(r.get("status") != "finished" for r in records)
+    started = min(r["started_at"] for r in records)
+    finished = None if running else max(r.get("finished_at") or "" for r in records)
+    reasons = sorted({str(r.get("finish_reason")) for r in records})
+    codes = {r.get("exit_status") for r in records}
+    first = records[0]
+    record = {
+        **first,
+        "run_id": f"crawl {crawl_id(first)}",
+        "host": ", ".join(sorted({str(r.get("host")) for r in records})),
+        "pid": None,
+        "workers": [r["run_id"] for r in records],
+        "job": ", ".join(r["job"] for r in records if r.get("job")) or None,
+        "status": "running" if running else "finished",
+        "started_at": started,
+        "finished_at": finished,
+        "elapsed_seconds": None if running else (
+            _parse_time(finished) - _parse_time(started)).total_seconds(),
+        "finish_reason": reasons[0] if len(reasons) == 1 else "mixed: " + ", ".join(reasons),
+        "exit_status": None if running else codes.pop() if len(codes) == 1 else 1,
+        "counts": run_counts(stats),
+        "sites": site_figures(stats),
+        "monitors": [{**m, "monitor": f'{m.get("monitor")} ({r["run_id"]})'}
+                     for r in records for m in _list(r.get("monitors"))],
+        "progress": [],
+        "stats": stats,
+    }
+    return Run(workers[0].path, record, workers[0].earlier)
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def worse(figure: str, value, baseline, thresholds: Thresholds) -> bool:
@@ -366,6 +446,8 @@ def _facts(record: dict) -> str:
         ("finish reason", _e(record.get("finish_reason") or "—")),
         ("exit status", exit_text),
         ("scrapyd job", _e(record.get("job") or "—")),
+        *([("workers", " ".join(f"<code>{_e(w)}</code>" for w in record["workers"]))]
+          if record.get("workers") else []),
         ("arguments", " ".join(f"<code>{_e(k)}={_e(v)}</code>" for k, v in arguments.items())
          or "—"),
     ]

@@ -29,7 +29,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import default_settings as scrapy_defaults
 
 from docspider import settings as project_defaults
-from docspider.crawlstats import CrawlSummary, exit_status, pages_fetched
+from docspider.crawlstats import exit_status, run_counts
 from docspider.progress import Progress
 from docspider.runfigures import site_figures
 from docspider.signals import ROUTINE_SKIPS, monitors_finished, page_failed, page_skipped
@@ -124,6 +124,8 @@ class RunRecord:
             "settings": {name: typed_setting(settings, name) for name in RECORDED_SETTINGS},
             "feeds": [str(uri) for uri in settings.getdict("FEEDS")],
             "skipped_file": f"{run_id}.skipped.jsonl",
+            "crawl": {"id": cluster.crawl, "worker": cluster.worker}
+            if (cluster := getattr(spider, "cluster", None)) else None,
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -158,7 +160,6 @@ class RunRecord:
         if not self.record:
             return
         stats = self.crawler.stats.get_stats()
-        summary = CrawlSummary.from_stats(stats)
         progress = self.crawler.get_extension(Progress)
         self.record.update({
             "status": "finished",
@@ -166,18 +167,7 @@ class RunRecord:
             "elapsed_seconds": stats.get("elapsed_time_seconds"),
             "finish_reason": reason,
             "exit_status": exit_status(stats),
-            "counts": {
-                "requests": stats.get("downloader/request_count", 0),
-                "responses": stats.get("downloader/response_count", 0),
-                "pages_fetched": pages_fetched(stats),
-                "items": sum(summary.items.values()),
-                "status_codes": {key.rsplit("/", 1)[1]: count for key, count in
-                                 sorted(stats.items())
-                                 if key.startswith("downloader/response_status_count/")},
-                "skipped": summary.skipped,
-                "failed": summary.failed,
-                "changes": summary.changes,
-            },
+            "counts": run_counts(stats),
             "sites": site_figures(stats),
             "monitors": self.monitors,
             "progress": [{"seconds": round(s.seconds, 1), "pages": s.pages, "items": s.items,
