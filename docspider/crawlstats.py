@@ -76,8 +76,10 @@ def pages_fetched(stats: dict) -> int:
 def nothing_fetched(stats: dict) -> bool:
     """Whether the crawl asked for pages and none was answered but with an error: the site is
     down, unreachable or gone. A run that asked for nothing (every document known and not
-    due) is not such a run."""
-    asked = stats.get("downloader/request_count", 0) - stats.get("robotstxt/request_count", 0)
+    due, or a worker of a distributed crawl that only met known documents) is not such a run:
+    a known document's request is counted by Scrapy but never sent."""
+    asked = stats.get("downloader/request_count", 0) - stats.get("robotstxt/request_count", 0) \
+        - stats.get("docspider/skipped/known", 0)
     return asked > 0 and pages_fetched(stats) == 0
 
 

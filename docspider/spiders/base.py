@@ -188,10 +188,13 @@ class DocumentSpider(scrapy.Spider):
         return prepared.store if prepared else RunRequests()
 
     def request(self, url: str, depth: int) -> scrapy.Request:
-        """The request for a page reached at `depth`."""
+        """The request for a page reached at `depth`. A listing page goes before documents:
+        it leads to the next listing page and to more documents (a queue in Redis would
+        otherwise hold it behind the documents it found, one listing at a time)."""
+        kind = self.profile_for(url).page_kind(url)
         return scrapy.Request(url, callback=self.parse_page, errback=self.skip_failed,
-                              cb_kwargs={"depth": depth},
-                              meta={"docspider_kind": self.profile_for(url).page_kind(url)})
+                              cb_kwargs={"depth": depth}, meta={"docspider_kind": kind},
+                              priority=1 if kind == "listing" else 0)
 
     def requests(self, urls, depth: int):
         """Requests for the pages at `urls` reached at `depth`, each page once. A page reached
