@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import OrderedDict
 import socket
 import time
 import uuid
@@ -37,6 +38,7 @@ from docspider.state import Known, StateError, StateLocked, StateStore, StateWri
 LOCK_SECONDS = 60           # a lock not renewed for this long is a dead holder's
 RENEW_EVERY = LOCK_SECONDS / 4
 RUN_KEYS_SECONDS = 7 * 24 * 3600    # a killed crawl's run keys go away by themselves
+DEPTH_CACHE = 65536                 # least depths remembered in the process (a few MB)
 _DOC_FIELDS = ("fetched_at", "etag", "last_modified", "content_hash", "links")
 
 
@@ -54,6 +56,7 @@ class RedisStateStore(StateStore):
         self.renewed = 0.0
         self.run = f"{self.prefix}:run:{uuid.uuid4().hex}"
         self.shared_run = False
+        self.depths: OrderedDict[str, int] = OrderedDict()   # least depths seen, the latest
         self.run_keys: set[str] = set()         # the run keys made so far (given an expiry)
         try:
             self.db = redis.Redis.from_url(path.split("?", 1)[0], decode_responses=True)
@@ -206,15 +209,29 @@ class RedisStateStore(StateStore):
         return not new
 
     def ask(self, url: str, depth: int) -> int | None:
+        # A page's least depth only ever goes down: one this process saw at `depth` or less
+        # needs no round trip (pages are linked from many pages: most asks are such repeats).
+        if (seen := self.depths.get(url)) is not None and seen <= depth:
+            return seen
         before = self.least_depth(url)
         if before is None or depth < before:
             self._read("hset", f"{self.run}:depth", url, depth)
             self._run_key("depth")
+            self._note_depth(url, depth)
         return before
 
     def least_depth(self, url: str) -> int | None:
         depth = self._read("hget", f"{self.run}:depth", url)
-        return None if depth is None else int(depth)
+        if depth is None:
+            return None
+        self._note_depth(url, int(depth))
+        return int(depth)
+
+    def _note_depth(self, url: str, depth: int) -> None:
+        self.depths[url] = depth
+        self.depths.move_to_end(url)
+        if len(self.depths) > DEPTH_CACHE:
+            self.depths.popitem(last=False)
 
     def keep_unfollowed(self, url: str, depth: int, links: list[str]) -> None:
         self.ask(url, depth)
