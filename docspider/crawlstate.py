@@ -2,7 +2,9 @@
 
 `prepare` runs before anything is fetched (`scrapy crawl` calls it first, so a refusal is one
 line and exit status 2): it opens the store named by ``DOCSPIDER_STATE`` and takes its lock
-(waiting ``DOCSPIDER_LOCK_WAIT`` seconds for another crawl, 0 by default), then finishes what a
+(waiting ``DOCSPIDER_LOCK_WAIT`` seconds for another crawl, 0 by default) — or, for a worker of
+a distributed crawl (``REDIS_URL``), joins the crawl, whose workers share the store
+(:mod:`docspider.cluster`) — then finishes what a
 dead crawl of the same store left: each ``.part`` of this spider's feeds nobody holds is cut
 after its last complete line and renamed (:mod:`docspider.feedstorage`), and its documents are
 recorded as emitted.
