@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from docspider.demo.site import demo_site
-from docspider.localserver import LocalServer
+from docspider.localserver import LocalServer, Page
 from docspider.report import load_runs
 
 from conftest import (crawl, finish, json_lines, redis_database, run_scrapy, slow_demo_site,
@@ -53,9 +53,13 @@ def crawl_keys(redis_url: str) -> list[str]:
 
 
 def test_three_workers_emit_each_document_once_and_a_second_pass_nothing(redis_url, tmp_path):
-    with LocalServer(slow_demo_site(0.05), tls=False) as server:
+    """Three documents answer 503 before their page: their retries go back to the shared queue
+    (and their leases with them)."""
+    site = slow_demo_site(0.05)
+    for key in [key for key in site.pages if key[1].startswith("/paper/")][:3]:
+        site.pages[key] = (Page(b"busy", "text/plain", status=503), site.pages[key])
+    with LocalServer(site, tls=False) as server:
         base = f"base_url={server.url}"
-        alone = crawl("renrendoc", "-a", base, "-O", str(tmp_path / "alone.jsonl"))
         workers = [start_worker(tmp_path, redis_url, "renrendoc", "-a", base) for _ in range(3)]
         logs = [finish(worker) for worker in workers]
         assert [w.returncode for w in workers] == [0, 0, 0], logs
@@ -65,13 +69,15 @@ def test_three_workers_emit_each_document_once_and_a_second_pass_nothing(redis_u
         second_workers = [start_worker(tmp_path, redis_url, "renrendoc", "-a", base)
                           for _ in range(2)]
         second_logs = [finish(worker) for worker in second_workers]
+        alone = crawl("renrendoc", "-a", base, "-O", str(tmp_path / "alone.jsonl"))
     assert alone.returncode == 0
 
     urls = [item["url"] for item in first]
     assert len(urls) == len(set(urls)) == DOCUMENTS                 # each document once
     assert set(urls) == {item["url"] for item in json_lines((tmp_path / "alone.jsonl").read_bytes())}
     assert sum("(started it)" in log for log in logs) == 1          # one worker seeded the crawl
-    assert crawl_keys(redis_url) == []                              # the last one ended it
+    assert crawl_keys(redis_url) == []          # the last one ended it, no lease was left
+    assert sum(stat(log, "retry/count") or 0 for log in logs) == 3
 
     # each worker's own files, named with its worker id
     ids = {f"{HOST}-{worker.pid}" for worker in workers}
