@@ -13,6 +13,7 @@ from scrapy import signals
 
 from docspider.crawlstate import Unchanged, state_store
 from docspider.signals import page_skipped
+from docspider.writes import change_state
 
 
 class ChangePipeline:
@@ -47,6 +48,7 @@ class ChangePipeline:
         if digest and change == "new":
             self.pending[digest] = url
         stats.inc_value(f"docspider/change/{change}")
+        change_state(self.crawler, self.store.emitting, url, adapter["fetched_at"])
         return item
 
     def item_scraped(self, item, response, spider) -> None:

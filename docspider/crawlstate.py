@@ -23,9 +23,10 @@ holds, before the spider's own start requests.
 """
 from __future__ import annotations
 
+import json
 import logging
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from itemadapter import ItemAdapter
@@ -53,6 +54,7 @@ class RecoveredFeed:
     path: Path                  # the feed file it became
     items: int                  # its complete items
     dropped_bytes: int          # the cut last line
+    twice: int = 0              # lines dropped: their documents were emitted elsewhere since
 
 
 @dataclass
@@ -102,16 +104,22 @@ def prepare(settings, spider_name: str) -> Prepared | None:
             prepared = Prepared(store)
         for uri, options in feeds(settings).items():
             for feed in killed_feeds(str(uri), spider_name, options):
-                items = feed.items
-                for item in items:
-                    if item.get("url") and store.lookup(item["url"]) is None:
+                kept, twice = [], 0
+                for line in feed.complete.splitlines(keepends=True):
+                    item = json.loads(line)
+                    url = item.get("url")
+                    if url and store.emitted_elsewhere(url, item.get("fetched_at") or ""):
+                        twice += 1          # another worker emitted it after this one died
+                        continue
+                    if url and store.lookup(url) is None:
                         record(store, ItemAdapter(item))
+                    kept.append(line)
                 # recorded for good before the feed is final: a kill in between recovers it
                 # again (its documents are known then and not recorded twice)
                 store.commit()
                 dropped = feed.dropped_bytes
-                feed.finish()
-                prepared.recovered.append(RecoveredFeed(feed.path, len(items), dropped))
+                replace(feed, complete=b"".join(kept)).finish()
+                prepared.recovered.append(RecoveredFeed(feed.path, len(kept), dropped, twice))
     except Exception:
         store.close()
         raise
@@ -154,6 +162,10 @@ class CrawlState:
             logger.info("recovered %d complete items of a stopped crawl into %s "
                         "(%d bytes of a cut last line dropped)", feed.items, feed.path,
                         feed.dropped_bytes)
+            if feed.twice:
+                stats.inc_value("docspider/recovered/dropped_twice", feed.twice)
+                logger.warning("%s: dropped %d lines of documents another worker emitted "
+                               "after this one died", feed.path, feed.twice)
         if jobdir := crawler.settings.get("JOBDIR"):
             # The frontier holds every unfinished document and listings are fetched again:
             # Scrapy's own queue would only repeat them (and is inconsistent after a kill).

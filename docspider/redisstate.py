@@ -8,6 +8,8 @@ Selected by ``DOCSPIDER_STATE = "redis://host:port/db?prefix=P"`` (``prefix`` de
   links as JSON); ``P:text:<content hash>`` — its URLs ordered by fetch time (a sorted set of
   ``<fetched_at> <url>``, all at score 0, read in lexical order), for mirrors;
 * ``P:frontier`` (url -> least depth) and ``P:frontier:order`` (url -> when first scheduled);
+* ``P:emitting`` — ``<fetched_at> <url>`` of each line being written and not yet recorded
+  (`emitting`); what is left there names the lines of killed crawls;
 * ``P:host:<host>`` (hash: the host's pages observed, ``line:<key>`` -> pages it was on);
 * ``P:lock`` — the crawl holding the store, ``<host>:<pid>``, with an expiry that the holder
   renews while it works, so a holder that died lets go by itself; one on this machine whose
@@ -155,7 +157,22 @@ class RedisStateStore(StateStore):
             commands.append(("zrem", self.key("text", before[1]), f"{before[0]} {key}"))
         if content_hash:
             commands.append(("zadd", self.key("text", content_hash), {f"{fetched_at} {key}": 0}))
+        commands.append(("hdel", self.key("emitting"), f"{fetched_at} {key}"))
         self._change(*commands, *self._unschedule(key))
+
+    def emitting(self, url: str, fetched_at: str) -> None:
+        self._change(("hset", self.key("emitting"), f"{fetched_at} {document_key(url)}", 1))
+
+    def emitted_elsewhere(self, url: str, fetched_at: str) -> bool:
+        key = document_key(url)
+        marker = f"{fetched_at} {key}"
+        if not self._read("hexists", self.key("emitting"), marker):
+            return False            # recorded by its own crawl
+        known = self._read("hget", self.key("doc", key), "fetched_at")
+        if known is None or known == fetched_at:
+            return False
+        self._change(("hdel", self.key("emitting"), marker))
+        return True
 
     def touch(self, url: str, fetched_at: str) -> None:
         key = document_key(url)

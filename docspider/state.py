@@ -148,6 +148,19 @@ class StateStore(ABC):
         """The document's item is in a feed (or it was unchanged): known from now on, and no
         longer in the frontier."""
 
+    def emitting(self, url: str, fetched_at: str) -> None:
+        """The line of the document fetched at `fetched_at` is about to be written. A store
+        that several crawls share keeps a note of it until `record`, so that recovering a
+        killed crawl's feed can tell a line nobody recorded from one whose document another
+        crawl emitted since (`emitted_elsewhere`). A store of one crawl at a time needs none:
+        the crawl after a killed one recovers its feed before it fetches anything."""
+
+    def emitted_elsewhere(self, url: str, fetched_at: str) -> bool:
+        """Whether the line of `url` fetched at `fetched_at`, found in a killed crawl's feed,
+        was never recorded because its crawl died, and another crawl has emitted the document
+        since: a second line of it, to be dropped."""
+        return False
+
     @abstractmethod
     def touch(self, url: str, fetched_at: str) -> None:
         """A known document was confirmed unchanged (304) at `fetched_at`."""

@@ -150,3 +150,41 @@ def test_a_worker_refuses_a_state_store_it_cannot_share(redis_url):
     assert proc.stderr.decode() == (
         "crawl renrendoc: a distributed crawl (REDIS_URL) keeps its state in Redis: "
         "DOCSPIDER_STATE must be a redis:// URL, not 'output/state/x.sqlite'\n")
+
+
+def test_a_dead_workers_line_of_a_document_emitted_since_is_dropped(redis_url, tmp_path):
+    """A worker killed between writing two lines and recording them in Redis: one of the two
+    documents was fetched again and emitted by another worker meanwhile. The next worker in the
+    folder recovers the dead one's feed without that line and records the other."""
+    from scrapy.settings import Settings
+    from docspider import crawlstate
+    from docspider.redisstate import RedisStateStore
+
+    state = f"{redis_url}?prefix=docspider:renrendoc"
+    again, alone = "http://example.org/paper/1.html", "http://example.org/paper/2.html"
+    dead = RedisStateStore(state)
+    for url in (again, alone):
+        dead.emitting(url, "2026-01-01T00:00:00Z")
+    dead.close()
+    other = RedisStateStore(state)
+    other.record(again, "2026-01-01T00:00:05Z", "h1")      # emitted by another worker
+    other.close()
+    feeds = tmp_path / "output" / "renrendoc"
+    feeds.mkdir(parents=True)
+    lines = [json.dumps({"url": url, "fetched_at": "2026-01-01T00:00:00Z", "content_hash": h})
+             for url, h in ((again, "h1"), (alone, "h2"))]
+    (feeds / "2026-01-01T00-00-00-host-1.jsonl.part").write_text("\n".join(lines) + "\n{\"cut")
+
+    settings = Settings({"DOCSPIDER_STATE": state, "DOCSPIDER_LOCK_WAIT": 0,
+                         "DOCSPIDER_DEFAULT_FEED": str(feeds / "%(run_id)s.jsonl")})
+    prepared = crawlstate.prepare(settings, "renrendoc")
+    try:
+        (recovered,) = prepared.recovered
+        assert (recovered.items, recovered.twice) == (1, 1)
+        assert json_lines(recovered.path.read_bytes()) == [json.loads(lines[1])]
+        assert prepared.store.lookup(alone).fetched_at == "2026-01-01T00:00:00Z"
+        assert prepared.store.lookup(again).fetched_at == "2026-01-01T00:00:05Z"
+        assert redis.Redis.from_url(redis_url).hlen("docspider:renrendoc:emitting") == 0
+    finally:
+        prepared.store.close()
+        crawlstate._prepared.clear()
