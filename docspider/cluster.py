@@ -53,7 +53,7 @@ from twisted.internet import task
 
 from docspider.signals import listing_parsed, page_failed, page_skipped
 from docspider.state import StateError
-from docspider.writes import change_state
+from docspider.writes import change_state, report, writes_failed
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,20 @@ def distributed_state(settings, path: str | None, is_redis: bool) -> str:
         raise StateError("a distributed crawl (REDIS_URL) keeps its state in Redis: "
                          f"DOCSPIDER_STATE must be a redis:// URL, not {path or 'empty'!r}")
     return redis_url(settings)
+
+
+def in_redis(crawler, call, *args, default=None):
+    """`call(*args)`, a step of the crawl in Redis; when Redis fails, the crawl stops like on
+    any failed write (exit status 1, docspider.writes) and `default` is returned. What the
+    worker had taken stays leased in Redis: once the server is back, another worker puts it
+    back in the queue."""
+    if writes_failed(crawler.stats):
+        return default
+    try:
+        return call(*args)
+    except redis.RedisError as exc:
+        report(crawler, "the distributed crawl's Redis", exc)
+        return default
 
 
 def worker_id() -> str:
@@ -373,8 +387,8 @@ class RedisScheduler(Scheduler):
 
     def enqueue_request(self, request) -> bool:
         lease = request.meta.pop(LEASE, None)        # a retry or redirect of a taken request
-        if not self.queue.push_unless_seen(request, self.df.key,
-                                           self.df.request_fingerprint(request), lease):
+        if not in_redis(self.crawler, self.queue.push_unless_seen, request, self.df.key,
+                        self.df.request_fingerprint(request), lease, default=False):
             self.df.log(request, self.spider)
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
@@ -389,7 +403,7 @@ class RedisScheduler(Scheduler):
         # here while other workers have nothing to do.
         if len(self.crawler.engine.downloader.active) >= self.prefetch:
             return None
-        request = self.queue.pop()
+        request = in_redis(self.crawler, self.queue.pop)
         if request is not None:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
@@ -465,14 +479,18 @@ class ClusterWorker:
 
     def outcome(self, response=None, **_) -> None:
         if response is not None:
-            self.queue.release(response.request.meta.get(LEASE))
+            in_redis(self.crawler, self.queue.release, response.request.meta.get(LEASE))
 
     def page_done(self, url: str, **_) -> None:
-        self.queue.release_url(url)
+        in_redis(self.crawler, self.queue.release_url, url)
 
     def spider_idle(self, spider) -> None:
-        """Take seeds, give dead workers' requests back; stay open while anybody has work and
-        for MAX_IDLE_TIME_BEFORE_CLOSE seconds after."""
+        if in_redis(self.crawler, self.stay_open, spider, default=False):
+            raise DontCloseSpider
+
+    def stay_open(self, spider) -> bool:
+        """Take seeds, give dead workers' requests back; whether to stay open: while anybody
+        has work and for MAX_IDLE_TIME_BEFORE_CLOSE seconds after."""
         self.count_returned(self.cluster.reap())
         for request in seed_requests(spider, self.cluster):
             self.crawler.engine.crawl(request)
@@ -482,8 +500,7 @@ class ClusterWorker:
             self.idle_since = now
         elif self.idle_since is None:
             self.idle_since = now
-        if not self.max_idle or now - self.idle_since < self.max_idle:
-            raise DontCloseSpider
+        return not self.max_idle or now - self.idle_since < self.max_idle
 
     def spider_closed(self, spider, reason) -> None:
         for loop in (self.beat, self.poll):
@@ -493,7 +510,14 @@ class ClusterWorker:
         if held:
             self.crawler.stats.set_value("docspider/cluster/given_back", held)
             logger.info("%d requests this worker had taken are back in the queue", held)
-        if self.cluster.leave(finished=reason == "finished"):
+        try:
+            ended = self.cluster.leave(finished=reason == "finished")
+        except redis.RedisError as exc:
+            logger.warning("cannot leave the crawl in Redis (%s): another worker gives back "
+                           "what this one held once its heartbeat is %g s late", exc,
+                           self.cluster.timeout)
+            return
+        if ended:
             change_state(self.crawler, self.store.end_run)
             logger.info("crawl %s is done: the queue is empty and no worker is left",
                         self.cluster.crawl)

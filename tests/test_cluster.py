@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import signal
 import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -20,8 +23,8 @@ from docspider.demo.site import demo_site
 from docspider.localserver import LocalServer, Page
 from docspider.report import load_runs
 
-from conftest import (crawl, finish, json_lines, redis_database, run_scrapy, slow_demo_site,
-                      start_crawl, stat, wait_for_lines)
+from conftest import (crawl, finish, free_port, json_lines, redis_database, run_scrapy,
+                      slow_demo_site, start_crawl, stat, wait_for_lines)
 
 DATABASE = 14
 DOCUMENTS = 26              # the demo site's
@@ -188,3 +191,33 @@ def test_a_dead_workers_line_of_a_document_emitted_since_is_dropped(redis_url, t
     finally:
         prepared.store.close()
         crawlstate._prepared.clear()
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server on PATH")
+def test_a_worker_whose_redis_goes_away_stops_with_exit_1(tmp_path):
+    """A Redis server of the test's own, stopped mid-crawl: the worker stops at once (a failed
+    write, exit status 1), one line saying why, rather than hanging on."""
+    port = free_port()
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+        with LocalServer(slow_demo_site(0.4), tls=False) as site:
+            worker = start_worker(tmp_path, url, "renrendoc", "-a", f"base_url={site.url}")
+            wait_for_lines(tmp_path / "output" / "renrendoc", "*.jsonl.part", 1)
+            server.kill()
+            log = finish(worker, timeout=60)
+    finally:
+        server.kill()
+        server.wait()
+    assert worker.returncode == 1
+    assert "cannot write the distributed crawl's Redis: " in log
+    assert "Spider closed (write_failed)" in log
