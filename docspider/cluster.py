@@ -33,6 +33,7 @@ scrapy-redis's sorted set of pickled requests), ``P:start_urls`` (seeds, `scrapy
 """
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -41,6 +42,7 @@ import re
 import socket
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import redis
 from scrapy import signals
@@ -78,6 +80,16 @@ if ARGV[3] ~= '' then added = redis.call('SADD', KEYS[2], ARGV[3]) end
 if added == 1 then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
 if ARGV[4] ~= '' then redis.call('ZREM', KEYS[3], ARGV[4]) end
 return added
+"""
+# The wait before a request to a host, by the server's clock (the workers' clocks may differ):
+# the host's next free moment moves on by ARGV[1] seconds, the delay, from now or from when it was.
+_TURN = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1e6
+local at = math.max(t, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local free = at + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], string.format('%.6f', free), 'PX', math.ceil((free - t) * 1000) + 1000)
+return string.format('%.6f', at - t)
 """
 # A dead worker's taken requests back into the queue, unless it renewed its deadline meanwhile
 # (ARGV[2]: now; ARGV[3] '1': its process is known to be gone).
@@ -190,6 +202,7 @@ class Cluster:
         self._pop = self.db.register_script(_POP)
         self._push = self.db.register_script(_PUSH)
         self._reap = self.db.register_script(_REAP)
+        self._turn = self.db.register_script(_TURN)
 
     def taken(self, worker: str) -> str:
         return f"{self.prefix}:taken:{worker}"
@@ -253,6 +266,11 @@ class Cluster:
             pipe.ltrim(self.start_key, count, -1)
             seeds, _ = pipe.execute()
         return seeds
+
+    def turn(self, host: str, delay: float) -> float:
+        """Seconds to wait before sending a request to `host`, `delay` after the last one any
+        worker sent or will send there."""
+        return float(self._turn(keys=[f"{self.prefix}:polite:{host}"], args=[delay]))
 
     def has_seeds(self) -> bool:
         return self.db.llen(self.start_key) > 0
@@ -521,6 +539,39 @@ class ClusterWorker:
             change_state(self.crawler, self.store.end_run)
             logger.info("crawl %s is done: the queue is empty and no worker is left",
                         self.cluster.crawl)
+
+
+class SharedDelay:
+    """Downloader middleware of a distributed crawl: ``DOWNLOAD_DELAY`` between any two
+    requests to one host, whichever workers send them — not between each worker's own, which
+    would let N workers fetch a site N times as fast. The host's next free moment is kept in
+    Redis (``P:polite:<host>``); a request waits here for its turn, then Scrapy's own delay of
+    the worker applies as ever. Placed after the middlewares that skip a request without
+    sending it (robots.txt, known documents), so that those wait for nothing. Off when
+    ``DOCSPIDER_SHARED_DELAY`` is False or ``DOWNLOAD_DELAY`` is 0."""
+
+    def __init__(self, crawler, cluster: Cluster, delay: float):
+        self.crawler = crawler
+        self.cluster = cluster
+        self.delay = delay
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        delay = settings.getfloat("DOWNLOAD_DELAY")
+        if not redis_url(settings) or not settings.getbool("DOCSPIDER_SHARED_DELAY") \
+                or delay <= 0:
+            raise NotConfigured
+        from docspider.crawlstate import prepared_state
+        return cls(crawler, prepared_state(crawler).cluster, delay)
+
+    async def process_request(self, request):
+        host = urlsplit(request.url).hostname or ""
+        wait = in_redis(self.crawler, self.cluster.turn, host, self.delay, default=0.0)
+        if wait > 0:
+            self.crawler.stats.inc_value("docspider/cluster/shared_delay_waits")
+            await asyncio.sleep(wait)
+        return None
 
 
 def seed_requests(spider, cluster: Cluster):

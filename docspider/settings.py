@@ -121,6 +121,7 @@ DOWNLOADER_MIDDLEWARES = {"docspider.addressguard.InternalAddressGuard": 90,
                           "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
                           "docspider.retrying.RetryMiddleware": 550,
                           "docspider.refresh.RefreshMiddleware": 900,
+                          "docspider.cluster.SharedDelay": 920,
                           "docspider.archive.WarcArchiveMiddleware": 950}
 
 # Redirect guard (docspider.addressguard, always on; 90: before RobotsTxtMiddleware, so a refused
@@ -157,14 +158,17 @@ DOCSPIDER_SEGMENT_WORKERS = None
 # when the crawl has had nothing to do for MAX_IDLE_TIME_BEFORE_CLOSE seconds (0: never); one
 # that misses its heartbeat for DOCSPIDER_WORKER_TIMEOUT seconds is dead, and what it had taken
 # goes back to the queue. A worker downloads at most DOCSPIDER_WORKER_PREFETCH requests at a time
-# and leaves the rest in the queue for the others (raise it for `docs` over many hosts). Each
-# worker keeps the politeness settings on its own: N workers on one site fetch N times as fast.
+# and leaves the rest in the queue for the others (raise it for `docs` over many hosts).
+# DOCSPIDER_SHARED_DELAY: DOWNLOAD_DELAY is kept between any two requests to a host by any
+# worker (docspider.cluster.SharedDelay); the other politeness settings (concurrency per
+# domain, AutoThrottle, Retry-After pauses) stay each worker's own.
 REDIS_URL = None
 REDIS_START_URLS_KEY = "docspider:%(name)s:start_urls"
 SCHEDULER_QUEUE_KEY = "docspider:%(spider)s:requests"
 MAX_IDLE_TIME_BEFORE_CLOSE = 60
 DOCSPIDER_WORKER_TIMEOUT = 60
 DOCSPIDER_WORKER_PREFETCH = 4
+DOCSPIDER_SHARED_DELAY = True
 # Switching a component off: DOCSPIDER_STATE, DOCSPIDER_ARCHIVE or DOCSPIDER_DEFAULT_FEED empty
 # (or False); each component then raises NotConfigured and is not loaded at all.
 EXTENSIONS = {"docspider.writes.StopOnWriteFailure": 50,

@@ -221,3 +221,20 @@ def test_a_worker_whose_redis_goes_away_stops_with_exit_1(tmp_path):
     assert worker.returncode == 1
     assert "cannot write the distributed crawl's Redis: " in log
     assert "Spider closed (write_failed)" in log
+
+
+def test_download_delay_holds_between_any_two_workers_requests_to_a_host(redis_url, tmp_path):
+    """Two workers, DOWNLOAD_DELAY 0.3 s: the site sees its requests 0.3 s apart, not two
+    streams each 0.3 s apart."""
+    polite = ("-s", "DOWNLOAD_DELAY=0.3", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False",
+              "-s", "AUTOTHROTTLE_ENABLED=False")
+    with LocalServer(demo_site(), tls=False) as server:
+        workers = [start_worker(tmp_path, redis_url, "renrendoc", "-a", f"base_url={server.url}",
+                                *polite) for _ in range(2)]
+        logs = [finish(worker) for worker in workers]
+        arrivals = sorted(seen.at for seen in server.requests)
+    assert [w.returncode for w in workers] == [0, 0], logs
+    assert len(feed_items(tmp_path)) == DOCUMENTS
+    assert all((stat(log, "response_received_count") or 0) >= 3 for log in logs)  # both worked
+    gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:])]
+    assert min(gaps) >= 0.25, gaps
