@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 
 import redis
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured, UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
@@ -54,6 +54,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from docspider.signals import listing_parsed, page_failed, page_skipped
+from docspider.redisstate import is_redis_url, process_alive
 from docspider.state import StateError
 from docspider.writes import change_state, report, writes_failed
 
@@ -116,10 +117,10 @@ def redis_url(settings) -> str | None:
     return value or None
 
 
-def distributed_state(settings, path: str | None, is_redis: bool) -> str:
+def distributed_state(settings, path: str | None) -> str:
     """The state store of a distributed crawl: DOCSPIDER_STATE when it is a Redis URL, else the
     REDIS_URL server — unless the user chose a local store, which workers cannot share."""
-    if path and is_redis:
+    if path and is_redis_url(path):
         return path
     if settings.getpriority("DOCSPIDER_STATE") > SETTINGS_PRIORITIES["project"]:
         raise StateError("a distributed crawl (REDIS_URL) keeps its state in Redis: "
@@ -153,15 +154,7 @@ def _host() -> str:
 def _gone(worker: str) -> bool:
     """Whether `worker` ran on this machine and its process is gone."""
     host, _, pid = worker.rpartition("-")
-    if host != _host() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return host == _host() and pid.isdigit() and not process_alive(int(pid))
 
 
 def parse_seed(data: bytes) -> str | None:
@@ -348,10 +341,6 @@ class LeasedQueue(PriorityQueue):
         if self.by_url.get(url) == lease:
             del self.by_url[url]
         return data
-
-    def _encode_request(self, request):
-        request.meta.pop(LEASE, None)
-        return super()._encode_request(request)
 
 
 class RedisDupeFilter(RFPDupeFilter):
@@ -577,7 +566,6 @@ class SharedDelay:
 def seed_requests(spider, cluster: Cluster):
     """Requests for the seeds waiting in the start key (depth 0); a seed that is not an
     http(s) URL is counted and logged, not crawled."""
-    from scrapy.exceptions import UsageError
     from docspider.spiders.base import check_url
     while seeds := cluster.pop_seeds():
         urls = []

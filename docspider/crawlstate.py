@@ -72,7 +72,7 @@ def state_path(settings, spider_name: str) -> str | None:
     gets `docspider:<spider>`, so that spiders sharing a server keep apart."""
     path = settings.get("DOCSPIDER_STATE")
     if redis_url(settings):
-        path = distributed_state(settings, path, bool(path) and is_redis_url(path))
+        path = distributed_state(settings, path)
     if not path:
         return None
     path = path % {"name": spider_name}

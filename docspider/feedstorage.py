@@ -24,7 +24,6 @@ from __future__ import annotations
 import fcntl
 import glob
 import io
-import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -148,10 +147,6 @@ class KilledFeed:
     def path(self) -> Path:
         """The final feed file it becomes."""
         return self.part.with_name(self.part.name[: -len(PART_SUFFIX)])
-
-    @property
-    def items(self) -> list[dict]:
-        return [json.loads(line) for line in self.complete.splitlines()]
 
     @property
     def dropped_bytes(self) -> int:

@@ -87,7 +87,7 @@ class RedisStateStore(StateStore):
             return True
         holder = self.db.get(lock) or ""
         host, _, pid = holder.rpartition(":")
-        if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+        if host == socket.gethostname() and pid.isdigit() and not process_alive(int(pid)):
             # a dead crawl of this machine: take over, unless another process just did
             with self.db.pipeline() as pipe:
                 try:
@@ -298,7 +298,8 @@ class RedisStateStore(StateStore):
             self.db.close()
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` of this machine runs (one of another user's counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
