@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 
-from .normalize import match_key
 from .result import Segmentation
 
 # The commonest characters of Chinese running text (simplified; the text is matched on its
@@ -37,7 +36,7 @@ def not_a_document(seg: Segmentation) -> str | None:
     text = seg.excerpt_text
     if grid := _grid_share(text):
         return f"a grid of single characters ({grid:.0%} of the lines)"
-    cjk = _NOT_CJK.sub("", match_key(text))
+    cjk = _NOT_CJK.sub("", seg.comparable_excerpt)
     if len(cjk) < MIN_CJK:
         return None
     window = cjk[:WINDOW]

@@ -132,9 +132,15 @@ def compact(text: str) -> str:
     return "".join(text.split())
 
 
-def content_hash(text: str) -> str | None:
-    """sha1 of text normalised so that mirrors of one document hash alike."""
-    key = compact(to_simplified(strip_pinyin(unicodedata.normalize("NFKC", text), loose=True)))
+def comparable_copy(text: str) -> str:
+    """What the mirrors of one document have in common: NFKC, pinyin annotations removed,
+    simplified script. Made for whole texts, so never memoised."""
+    return to_simplified(strip_pinyin(unicodedata.normalize("NFKC", text), loose=True))
+
+
+def content_hash(comparable: str) -> str | None:
+    """sha1 of a text's comparable copy, whitespace removed: mirrors of a document hash alike."""
+    key = compact(comparable)
     return hashlib.sha1(key.lower().encode("utf-8")).hexdigest() if key else None
 
 
