@@ -159,6 +159,8 @@ def detect_script(text: str) -> str | None:
         return None
     sample = han[:_SCRIPT_SAMPLE]
     converted = to_simplified(sample)
+    if converted == sample:                 # most simplified text: nothing to count
+        return "simplified"
     if len(converted) != len(sample):       # phrase conversions changed the length: compare sets
         changed = len(set(sample) - set(converted))
         return "traditional" if changed / len(set(sample)) > 0.02 else "simplified"
