@@ -337,3 +337,33 @@ def test_page_numbering_is_judged_by_the_page_counts_the_page_shows():
     clauses = [f"{n}、{LONG}" for n in range(1, 7)]
     contract = segment_text("\n".join(("页数:2", "文档简介", *clauses, "温馨提示")))
     assert [p.n for p in contract.pages] == [None]                    # six items, two pages
+
+
+def test_an_xhtml_page_with_an_xml_declaration_is_segmented():
+    # lxml refuses a decoded page that starts with a declaration naming an encoding
+    page = ('<?xml version="1.0" encoding="utf-8"?>\n'
+            '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+            '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>期末复习提纲</title></head>'
+            f'<body><h1>期末复习提纲</h1><p>1、{LONG}</p><p>2、{LONG}</p></body></html>')
+    seg = segment_html(page)
+    assert seg.title == "期末复习提纲"
+    assert [p.n for p in seg.pages] == [1, 2] and LONG in seg.pages[1].text
+
+
+def test_related_links_are_joined_as_urljoin_joins_them():
+    import random
+    from urllib.parse import urljoin
+
+    from docspider.segment.sections import join_url
+    bases = ["http://a.cn/p/1.html", "https://www.b.com/doc/1.html?x=1#top", "HTTP://C.com",
+             "http://d.com:8080/p;q?r", "ftp://e.com/a/", "http://[::1]:80/a"]
+    tricky = ["/", "/p/2.html", "//cdn.x.com/a", "/a/./b", "/a/../b", "/p?", "/p#", "/p;",
+              "/p?x=1#f", "/a b", "/a\tb", "/a\nb", "/.well-known", "p/3.html", "../q", "?x"]
+    rng = random.Random(7)
+    alphabet = list("/ab.;?#:% \t\\&=_-1") + ["/./", "/../", "//", "中"]
+    hrefs = tricky + ["/" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
+                      for _ in range(3000)]
+    for base in bases:
+        for href in hrefs:
+            assert join_url(base, href) == urljoin(base, href), (base, href)
