@@ -317,3 +317,24 @@ def test_a_killed_crawls_parquet_part_stops_the_next_crawl_naming_it(server, tmp
         f"crawl renrendoc: {dead}: a stopped crawl's parquet feed cannot be recovered "
         "(only JSON lines feeds can); move it aside"]
     assert [p.name for p in tmp_path.iterdir()] == [dead.name]
+
+
+@pytest.mark.parametrize("line", ["大小：99999999999999999999999GB", "价格：99999999999999999999999金币",
+                                  "页数：99999999999999999999999", "页数：" + "9" * 400,
+                                  "已阅读5页,还剩99999999999999999999999页"])
+def test_a_page_with_an_absurd_figure_still_fits_every_feed(line):
+    # a figure beyond int64 stopped a Parquet or CSV crawl, and every rerun met it again
+    from docspider.document import build_item
+    from docspider.output import item_data
+    from docspider.segment import segment_html
+    text = "本段为正文内容用于测试页面摘录的识别规则，长度足够像一整页文字。"
+    page = (f"<html><head><title>期末复习提纲</title></head><body><h1>期末复习提纲</h1>"
+            f"<p>{line}</p><p>1、{text * 2}</p><p>2、{text}</p></body></html>")
+    item = item_data(build_item(segment_html(page), source="page.html"))
+    assert text in item["excerpt"]["text"]
+    assert item["metadata"]["pages_total"] is None and item["metadata"]["size_bytes"] is None
+    assert item["metadata"]["price"] is None and not item["excerpt"]["truncated"]
+    assert schema_errors(item) == []
+    item_checker(arrow_schema())(item)
+    parquet = pq.ParquetFile(io.BytesIO(export(ParquetItemExporter, [item])))
+    assert parquet.read().to_pylist() == [item]

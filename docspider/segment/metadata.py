@@ -58,10 +58,17 @@ def is_meta_line(text: str) -> bool:
     return first is not None and match_key(first.group("label")).lower() in vocab.META_LABELS
 
 
+def figure(number: float) -> float | None:
+    """A number read off a page, or None when an int64 column could not hold it: a run of
+    digits that long is no page count, size or price (and would stop a Parquet feed)."""
+    return number if 0 <= number < 2 ** 63 else None     # inf too; NaN fails both tests
+
+
 def _value(name: str, raw: str):
     if name == "pages_total":
         m = _NUMBER.search(raw)
-        return int(float(m.group())) if m else None
+        pages = figure(float(m.group())) if m else None
+        return int(pages) if pages is not None else None
     if name == "uploaded_at":
         m = _DATE.search(raw)
         return m.group() if m else raw or None
@@ -82,7 +89,8 @@ _WHEN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日
 def size_bytes(raw: str | None) -> int | None:
     """`86.50KB` -> 88576: sites count a KB as 1024 bytes (and an MB as 1024 KB)."""
     m = _SIZE.search(raw or "")
-    return round(float(m.group(1)) * _UNITS[m.group(2).lower()]) if m else None
+    size = figure(float(m.group(1)) * _UNITS[m.group(2).lower()]) if m else None
+    return round(size) if size is not None else None
 
 
 def price(raw: str | None) -> dict | None:
@@ -90,7 +98,9 @@ def price(raw: str | None) -> dict | None:
     m = _NUMBER.search(raw or "")
     if not m:
         return None
-    amount = float(m.group())
+    amount = figure(float(m.group()))
+    if amount is None:
+        return None
     unit = raw[m.end():].strip() or None
     return {"amount": int(amount) if amount.is_integer() else amount, "unit": unit}
 
@@ -118,18 +128,20 @@ def apply_markers(meta: PageMetadata, key: str) -> bool:
     """Reading / truncation markers; True when the block was one."""
     if m := vocab.READ_MORE.search(key):
         read, left = int(m.group("read")), int(m.group("left"))
-        meta.set("pages_shown", read)
-        meta.set("pages_total", read + left)
-        meta.truncated = meta.truncated or left > 0
+        if figure(read + left) is not None:
+            meta.set("pages_shown", read)
+            meta.set("pages_total", read + left)
+            meta.truncated = meta.truncated or left > 0
         return True
     if m := vocab.PREVIEW_ENDED_LEFT.search(key):
         meta.truncated = True
         return True
     if m := vocab.PREVIEW_RANGE.search(key):
         shown, total = int(m.group("shown")), int(m.group("total"))
-        meta.set("pages_shown", shown)
-        meta.set("pages_total", total)
-        meta.truncated = meta.truncated or shown < total
+        if figure(shown) is not None and figure(total) is not None:
+            meta.set("pages_shown", shown)
+            meta.set("pages_total", total)
+            meta.truncated = meta.truncated or shown < total
         return True
     if vocab.PREVIEW_ENDED_FULL.search(key):
         return True
