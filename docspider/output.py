@@ -14,7 +14,6 @@ from importlib import resources
 
 import fastjsonschema
 from itemadapter import ItemAdapter
-from jsonschema import Draft202012Validator
 
 
 @lru_cache(maxsize=1)
@@ -23,7 +22,10 @@ def schema() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
+def _validator():
+    # imported here: only an invalid item needs it, and importing it costs every command
+    # (and every segmentation worker) some 60 ms at start
+    from jsonschema import Draft202012Validator
     return Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
