@@ -69,7 +69,7 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("give at least one .txt or .html file or a folder of them")
-        pool = SegmentPool(opts.jobs) if opts.jobs > 1 else None
+        pool = SegmentPool(opts.jobs, fork=True) if opts.jobs > 1 else None
         try:
             failed = self.write(args, pool, opts)
         finally:
