@@ -15,8 +15,8 @@ crawl    Real crawl processes over one local copy of the demo site (``big_site``
          fresh state store and archive folder per run, archive off/on × segmentation workers 0 /
          the default (cores - 1). Every run must fetch every page and emit every document.
 segment  Saved pages (the .html of ../shared/corpus/dev and dev-wild, copied under new names
-         to 4800 files, 600 with --quick): ``scrapy segment`` (and ``--jobs 2``), trafilatura
-         ``extract``, resiliparse ``extract_plain_text(main_content=True)`` and, as the
+         to 4800 files, 600 with --quick): ``scrapy segment --jobs 1`` and ``--jobs 2`` (the
+         default on two cores), trafilatura ``extract``, resiliparse ``extract_plain_text(main_content=True)`` and, as the
          baseline, lxml parse + ``text_content()``, each a fresh process given the same files
          and writing one JSON line per page (the two ``scrapy segment`` outputs must be
          byte-identical). A process meets each distinct page many times, which favours any
@@ -432,7 +432,7 @@ class Bench:
         headlines = []
         if "trafilatura" in runs:
             traf = [r.wall for r in runs["trafilatura"]]
-            for name in ("scrapy segment", "scrapy segment --jobs 2"):
+            for name in ("scrapy segment --jobs 1", "scrapy segment --jobs 2"):
                 speed = ratios(traf, [r.wall for r in runs[name]])
                 print(f"{name} speed ÷ trafilatura: {spread(speed)}")
                 headlines.append(Headline(f"{name} speed ÷ trafilatura (process)",
@@ -449,8 +449,8 @@ class Bench:
                 continue
             command = [PYTHON, "-c", code + EXTRACT_LOOP, "{out}", *map(str, files)]
             tools[name] = self.tool(name, command, len(files))
-        for jobs in ("", "--jobs 2"):
-            name = f"scrapy segment {jobs}".strip()
+        for jobs in ("--jobs 1", "--jobs 2"):
+            name = f"scrapy segment {jobs}"
             command = [PYTHON, "-m", "scrapy.cmdline", "segment", *map(str, files),
                        *jobs.split(), "-O", "{out}"]
             tools[name] = self.tool(name, command, len(files), same_output=True)

@@ -45,9 +45,13 @@ class WorkerDied(RuntimeError):
     """The worker segmenting a page ended before it answered."""
 
 
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
 def default_workers() -> int:
     """One worker fewer than the cores this process may use: the reactor keeps one."""
-    return max(len(os.sched_getaffinity(0)) - 1, 0)
+    return max(usable_cores() - 1, 0)
 
 
 def workers_setting(value) -> int:

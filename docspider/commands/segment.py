@@ -27,7 +27,7 @@ from docspider.decode import UndecodableError, decode_page
 from docspider.document import build_item, segment_page
 from docspider.output import item_data, schema_errors, to_json_line
 from docspider.segment import not_a_document
-from docspider.segmentpool import SegmentPool, jobs_option
+from docspider.segmentpool import SegmentPool, jobs_option, usable_cores
 from docspider.softblock import soft_block
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
@@ -62,9 +62,11 @@ class Command(ScrapyCommand):
         out.add_argument("-O", "--overwrite-output", metavar="FILE",
                          help="write the JSON lines to FILE, replacing it")
         out.add_argument("-o", "--output", metavar="FILE", help="append the JSON lines to FILE")
-        parser.add_argument("-j", "--jobs", metavar="N", type=jobs_option, default=1,
-                            help="segment in N worker processes (default 1: in this process); "
-                                 "lines keep the order of the files")
+        parser.add_argument("-j", "--jobs", metavar="N", type=jobs_option,
+                            default=usable_cores(),
+                            help="segment in N worker processes (default: one a core, "
+                                 f"{usable_cores()} here; 1: in this process); lines keep "
+                                 "the order of the files")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
