@@ -113,6 +113,7 @@ known, so a later crawl fetches it again. See ``docs/soft-blocks.md``.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 
 from lxml import etree
@@ -152,6 +153,11 @@ _NOISE = re.compile(
     "|锟斤拷"
     f"|[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]+"
 )
+
+# The characters a match of _NOISE can start with.
+_NOISE_START = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x9f锟\u00c2-\u00f4]")
+# All the text of a tree, joined in C.
+_TEXT = etree.XPath("string()", smart_strings=False)
 
 _SEPARATORS = re.compile(r"\s+[-–—|·•:]\s+|[|｜_–—·•!！?？。，,;；:：()（）\[\]【】《》<>…]|\.{2,}|\.\s")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -221,8 +227,8 @@ def soft_block(body: bytes, text: str | None) -> str | None:
     parsed = _parse(text)
     if parsed is None:
         return None         # a tree too deep to judge: segmentation reports it (parse_error)
-    title, headings, nodes = parsed
-    visible = "".join(nodes)
+    title, headings, root = parsed
+    visible = _TEXT(root) if root is not None else ""
     size = _nonspace(visible)
     if size == 0:
         return _wall(title, [], [], size) or "empty"
@@ -230,7 +236,7 @@ def soft_block(body: bytes, text: str | None) -> str | None:
         return "garbled"
     if size > LONG_PAGE:
         return None
-    return _wall(title, headings, nodes, size)
+    return _wall(title, headings, _first_nodes(root), size)
 
 
 def _is_binary(body: bytes) -> bool:
@@ -244,15 +250,18 @@ def _nonspace(text: str) -> int:
 
 
 def _noise(visible: str) -> int:
+    if not _NOISE_START.search(visible):    # most pages: one scan for a character class
+        return 0
     count = 0
     for match in _NOISE.finditer(visible):
         count += len(match.group())
     return count
 
 
-def _parse(text: str) -> tuple[str, list[tuple[str, str]], list[str]] | None:
-    """The page's title, its first <h1>-<h3> headings as (tag, text), its visible text nodes;
-    None when libxml2 gives up on the tree (nested too deep)."""
+def _parse(text: str) -> tuple[str, list[tuple[str, str]], etree._Element | None] | None:
+    """The page's title, its first <h1>-<h3> headings as (tag, text), and its tree with the
+    elements that show no text removed (None for a page lxml makes nothing of); None when
+    libxml2 gives up on the tree (nested too deep)."""
     if _UNPARSABLE.search(text):
         text = _UNPARSABLE.sub(lambda m: " " if m.group() == "\x0c" else "\ufffd", text)
     text = _XML_DECLARATION.sub("", text, count=1)
@@ -263,7 +272,7 @@ def _parse(text: str) -> tuple[str, list[tuple[str, str]], list[str]] | None:
     if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _PARSER.error_log):
         return None
     if root is None:
-        return "", [], []
+        return "", [], None
     title = ""
     for element in root.iter("title"):
         title = _SPACE.sub(" ", "".join(element.itertext())).strip()
@@ -274,8 +283,13 @@ def _parse(text: str) -> tuple[str, list[tuple[str, str]], list[str]] | None:
         headings.append((element.tag, _SPACE.sub(" ", "".join(element.itertext())).strip()))
         if len(headings) >= HEADINGS:
             break
-    nodes = [node for node in root.itertext() if not node.isspace()]
-    return title, headings, nodes
+    return title, headings, root
+
+
+def _first_nodes(root) -> list[str]:
+    """The first visible text nodes (the headline's)."""
+    return list(itertools.islice((node for node in root.itertext() if not node.isspace()),
+                                 HEADLINE_NODES))
 
 
 def _wall(title: str, headings: list[tuple[str, str]], nodes: list[str], size: int) -> str | None:
