@@ -11,12 +11,12 @@ an answer, not an error, and leaves the exit status alone.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -85,26 +85,56 @@ class Command(ScrapyCommand):
         """Write the lines of `paths` in order; the number of files that failed."""
         paths = list(pages(paths))
         if pool is None:
-            outcomes = ((path, partial(segment_file, path)) for path in paths)
+            outcomes = map(outcome, paths)
         else:
-            outcomes = ((path, partial(SegmentPool.result, future))
-                        for path, future in pool.ordered(segment_file, paths))
+            outcomes = itertools.chain.from_iterable(
+                batch_outcomes(batch, call)
+                for batch, call in pool.ordered(outcome_batch, batches(paths)))
         failed = 0
         with output(opts) as out:
-            for path, outcome in outcomes:
-                try:
-                    out.write(outcome())            # each line as it is made: memory stays flat
-                except NotADocument as exc:         # an answer, not an error: no item
-                    print(f"segment: {path}: not_a_document: {exc}", file=sys.stderr)
-                except (OSError, UndecodableError, ValueError) as exc:
-                    failed += 1
-                    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                    print(f"segment: {path}: {reason}", file=sys.stderr)
-                except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
-                    failed += 1
-                    print(f"segment: {path}: internal error ({type(exc).__name__}: {exc})",
-                          file=sys.stderr)
+            for kind, text in outcomes:
+                if kind == LINE:
+                    out.write(text)                 # each line as it is made: memory stays flat
+                else:
+                    failed += kind == FAILED
+                    print(text, file=sys.stderr)
         return failed
+
+
+LINE, NO_DOCUMENT, FAILED = "line", "not_a_document", "failed"
+BATCH = 8       # files a worker is handed at a time: one hand-over, not eight
+
+
+def outcome(path: str) -> tuple[str, str]:
+    """(LINE, the JSON line) of a page, or (NO_DOCUMENT | FAILED, the line for stderr)."""
+    try:
+        return LINE, segment_file(path)
+    except NotADocument as exc:         # an answer, not an error: no item
+        return NO_DOCUMENT, f"segment: {path}: not_a_document: {exc}"
+    except (OSError, UndecodableError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return FAILED, f"segment: {path}: {reason}"
+    except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
+        return FAILED, f"segment: {path}: internal error ({type(exc).__name__}: {exc})"
+
+
+def outcome_batch(paths: list[str]) -> list[tuple[str, str]]:
+    """The outcomes of a batch of files, in a worker."""
+    return [outcome(path) for path in paths]
+
+
+def batch_outcomes(paths: list[str], call) -> list[tuple[str, str]]:
+    """A batch's outcomes from its pool call; each file fails with the worker if it died."""
+    try:
+        return SegmentPool.result(call)
+    except Exception as exc:  # noqa: BLE001 - WorkerDied, or a result that could not come back
+        return [(FAILED, f"segment: {path}: internal error ({type(exc).__name__}: {exc})")
+                for path in paths]
+
+
+def batches(paths: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(paths), BATCH):
+        yield paths[start:start + BATCH]
 
 
 @contextmanager
