@@ -46,17 +46,26 @@ def item_data(item) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass, None for any other class."""
+    if dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls))
+    return None
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})     # most values of an item
 
 
 def _plain(value):
+    cls = value.__class__
+    if cls in _ATOMS:
+        return value
     if isinstance(value, (list, tuple)):
-        return value.__class__(_plain(v) for v in value)
+        return cls(_plain(v) for v in value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    if dataclasses.is_dataclass(value):
-        return {name: _plain(getattr(value, name)) for name in _field_names(value.__class__)}
+    if (names := _field_names(cls)) is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     return value
 
 
