@@ -7,7 +7,7 @@ reparse --jobs N` use the same pool.
 
 Workers are started by a fork server that has the segmenter imported already (a fork of the
 crawl itself would copy the reactor, its threads and its signal handlers), in a thread when the
-spider opens. Each has a pipe of its own; no thread of the crawl takes part in a call (see
+spider opens; `scrapy segment`, which runs no reactor, forks them from itself. Each has a pipe of its own; no thread of the crawl takes part in a call (see
 `SegmentPool`). Workers ignore SIGINT: Ctrl-C reaches the crawl, which finishes the pages in
 flight and closes the pool; and they end when the process that started them ends, however it
 ended (SIGKILL included). Results come back in the order pages were sent (`in_order`,
