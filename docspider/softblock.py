@@ -216,15 +216,17 @@ _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=Tru
                            default_doctype=False, huge_tree=True)
 
 
-def soft_block(body: bytes, text: str | None) -> str | None:
-    """The kind of soft block a 200 page is — 'empty', 'binary', 'captcha', 'login', 'access_denied', 'garbled' — or None for a page that may be a document."""
+def soft_block(body: bytes, text: str | None, root=None) -> str | None:
+    """The kind of soft block a 200 page is — 'empty', 'binary', 'captcha', 'login', 'access_denied', 'garbled' — or None for a page that may be a document.
+    `root`: the page already parsed by lxml's HTML parser, judged instead of a parse of its
+    own; the check strips the elements that show no text from it."""
     if not body.strip() or (text is not None and not text.strip()):
         return "empty"
     if _is_binary(body):
         return "binary"
     if text is None:
         text = body.decode("utf-8", errors="replace")
-    parsed = _parse(text)
+    parsed = _parse(text) if root is None else _read(root)
     if parsed is None:
         return None         # a tree too deep to judge: segmentation reports it (parse_error)
     title, headings, root = parsed
@@ -271,6 +273,11 @@ def _parse(text: str) -> tuple[str, list[tuple[str, str]], etree._Element | None
         root = None
     if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _PARSER.error_log):
         return None
+    return _read(root)
+
+
+def _read(root) -> tuple[str, list[tuple[str, str]], etree._Element | None]:
+    """What `_parse` gives, of a parsed page."""
     if root is None:
         return "", [], None
     title = ""

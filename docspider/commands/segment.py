@@ -24,9 +24,9 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from docspider.decode import UndecodableError, decode_page
-from docspider.document import build_item, segment_page
+from docspider.document import build_item
 from docspider.output import item_data, schema_errors, to_json_line
-from docspider.segment import not_a_document
+from docspider.segment import not_a_document, parse_html, segment_text, segment_tree
 from docspider.segmentpool import SegmentPool, jobs_option, usable_cores
 from docspider.softblock import soft_block
 
@@ -182,9 +182,15 @@ def segment_file(path: str) -> str:
     is_html = path.lower().endswith(HTML_SUFFIXES) or data.lstrip()[:15].lower().startswith(
         (b"<!doctype html", b"<html"))
     text, _encoding = decode_page(data, is_html=is_html)
-    if (wall := soft_block(data, text)) in _WALLS:
+    if is_html:     # one parse for both: the soft-block check strips the tree, so it goes last
+        root = parse_html(text)
+        seg = segment_tree(root)
+        wall = soft_block(data, text, root)
+    else:
+        wall = soft_block(data, text)
+        seg = segment_text(text)
+    if wall in _WALLS:
         raise NotADocument(f"a {wall.replace('_', ' ')} page")
-    seg = segment_page(text, is_html=is_html)
     if reason := not_a_document(seg):
         raise NotADocument(reason)
     data = item_data(build_item(seg, source=path, canonical=seg.canonical))    # made once

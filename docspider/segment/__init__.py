@@ -13,8 +13,8 @@ from .blocks import Block, blocks_from_html, blocks_from_text, html_canonical, h
 from .classify import LABELS, Page, Segmentation, segment_blocks, strip_site_suffix
 from .nondocument import not_a_document
 
-__all__ = ["LABELS", "Block", "Page", "Segmentation", "not_a_document", "segment_html",
-           "segment_text"]
+__all__ = ["LABELS", "Block", "Page", "Segmentation", "not_a_document", "parse_html",
+           "segment_html", "segment_text", "segment_tree"]
 
 
 def segment_text(text: str, boilerplate: AbstractSet[str] = frozenset()) -> Segmentation:
@@ -23,7 +23,12 @@ def segment_text(text: str, boilerplate: AbstractSet[str] = frozenset()) -> Segm
 
 def segment_html(html: str, base_url: str | None = None,
                  boilerplate: AbstractSet[str] = frozenset()) -> Segmentation:
-    root = parse_html(html)
+    return segment_tree(parse_html(html), base_url=base_url, boilerplate=boilerplate)
+
+
+def segment_tree(root, base_url: str | None = None,
+                 boilerplate: AbstractSet[str] = frozenset()) -> Segmentation:
+    """`segment_html` of a page parsed already (`parse_html`); the tree is only read."""
     hint = html_title(root)
     blocks = blocks_from_html(root)
     if hint and not root.xpath("//h1"):
