@@ -65,15 +65,17 @@ class Command(ScrapyCommand):
         parser.add_argument("-j", "--jobs", metavar="N", type=jobs_option,
                             default=usable_cores(),
                             help="segment in N worker processes (default: one a core, "
-                                 f"{usable_cores()} here; 1: in this process); lines keep "
-                                 "the order of the files")
+                                 f"{usable_cores()} here; no more than one per {BATCH} files; "
+                                 "1: in this process); lines keep the order of the files")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("give at least one .txt or .html file or a folder of them")
-        pool = SegmentPool(opts.jobs, fork=True) if opts.jobs > 1 else None
+        paths = list(pages(args))
+        jobs = min(opts.jobs, -(-len(paths) // BATCH))     # no worker without a batch to do
+        pool = SegmentPool(jobs, fork=True) if jobs > 1 else None
         try:
-            failed = self.write(args, pool, opts)
+            failed = self.write(paths, pool, opts)
         finally:
             if pool is not None:
                 pool.close()
@@ -83,7 +85,6 @@ class Command(ScrapyCommand):
     @staticmethod
     def write(paths: list[str], pool: SegmentPool | None, opts: argparse.Namespace) -> int:
         """Write the lines of `paths` in order; the number of files that failed."""
-        paths = list(pages(paths))
         if pool is None:
             outcomes = map(outcome, paths)
         else:
