@@ -7,7 +7,9 @@ import asyncio
 import contextlib
 import os
 import re
+import shutil
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -17,8 +19,8 @@ from docspider.demo.site import demo_site, load_documents
 from docspider.localserver import LocalServer
 from docspider.segmentpool import SegmentPool, WorkerDied
 
-from conftest import (RENRENDOC_PAGE, SITE, crawl, finish, json_lines, run_scrapy, start_crawl,
-                      stat, wait_for_lines)
+from conftest import (RENRENDOC_PAGE, ROOT, SITE, crawl, finish, json_lines, run_scrapy,
+                      scrapy_command, scrapy_env, start_crawl, stat, wait_for_lines)
 
 DEMO_DOCUMENTS = len(load_documents())
 
@@ -87,6 +89,38 @@ def test_segment_with_jobs_writes_the_same_lines_errors_and_status(tmp_path):
     assert runs[1].stdout == runs[0].stdout
     assert runs[1].stderr == runs[0].stderr
     assert len(runs[0].stderr.decode().splitlines()) == 4
+
+
+def test_a_segment_worker_killed_mid_run_fails_only_the_files_it_held(tmp_path):
+    """`scrapy segment` hands its workers (forks of itself) batches of files: one killed mid-run
+    fails the files it held, each with a line on stderr and exit status 1; every other file
+    still gets its line."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    paths = [folder / f"{i:04d}.html" for i in range(3000)]
+    for path in paths:
+        shutil.copyfile(RENRENDOC_PAGE, path)
+    out = tmp_path / "items.jsonl"
+    with (tmp_path / "stderr.txt").open("w+b") as err:
+        proc = subprocess.Popen(scrapy_command("segment", str(folder), "--jobs", "2", "-O",
+                                               str(out)),
+                                cwd=ROOT, env=scrapy_env(None), stdout=subprocess.DEVNULL,
+                                stderr=err)
+        wait_for_lines(tmp_path, ".segment-*.jsonl.part", 16)
+        os.kill(children(proc.pid)[0], signal.SIGKILL)
+        assert proc.wait(timeout=180) == 1
+        err.seek(0)
+        errors = err.read().decode().splitlines()
+    assert errors and all("internal error (WorkerDied: " in line for line in errors), errors
+    failed = {line.split(": ")[1] for line in errors}
+    written = {item["source"] for item in json_lines(out.read_bytes())}
+    assert len(failed) == len(errors) <= 4 * 8      # the batches one worker holds at most
+    assert not failed & written and failed | written == {str(path) for path in paths}
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in
+            Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def test_jobs_and_workers_must_be_counts(tmp_path):
