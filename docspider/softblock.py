@@ -10,8 +10,8 @@ segmenting it into a bogus document::
                                 | 'access_denied' | 'garbled' | None
 
 ``None`` means "this may be a document": the page is processed normally. The module is pure
-(standard library and lxml only, no Scrapy) and cheap: at most one lxml parse per page, all
-patterns compiled once at import.
+(standard library, lxml and the segmenter's parsing helpers; no Scrapy) and cheap: at most one
+lxml parse per page, none when given the segmenter's tree, all patterns compiled once at import.
 
 Kinds and the rules that decide them, checked in this order
 -----------------------------------------------------------
@@ -118,6 +118,8 @@ import re
 
 from lxml import etree
 
+from docspider.segment.blocks import without_xml_declaration
+
 __all__ = ["KINDS", "soft_block"]
 
 KINDS = ("empty", "binary", "captcha", "login", "access_denied", "garbled")
@@ -142,7 +144,6 @@ _WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 # replaced before parsing, by U+FFFD so that they still count as noise (a form feed by a space:
 # PDF-derived text uses it as a page break).
 _UNPARSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 
 # Noise in decoded text: replacement characters, controls, 锟斤拷, UTF-8 read as Latin-1/cp1252.
 _CP1252_HIGH = "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014" \
@@ -229,8 +230,8 @@ def soft_block(body: bytes, text: str | None, root=None) -> str | None:
     parsed = _parse(text) if root is None else _read(root)
     if parsed is None:
         return None         # a tree too deep to judge: segmentation reports it (parse_error)
-    title, headings, root = parsed
-    visible = _TEXT(root) if root is not None else ""
+    title, headings, tree = parsed
+    visible = _TEXT(tree) if tree is not None else ""
     size = _nonspace(visible)
     if size == 0:
         return _wall(title, [], [], size) or "empty"
@@ -238,7 +239,7 @@ def soft_block(body: bytes, text: str | None, root=None) -> str | None:
         return "garbled"
     if size > LONG_PAGE:
         return None
-    return _wall(title, headings, _first_nodes(root), size)
+    return _wall(title, headings, _first_nodes(tree), size)
 
 
 def _is_binary(body: bytes) -> bool:
@@ -266,7 +267,7 @@ def _parse(text: str) -> tuple[str, list[tuple[str, str]], etree._Element | None
     libxml2 gives up on the tree (nested too deep)."""
     if _UNPARSABLE.search(text):
         text = _UNPARSABLE.sub(lambda m: " " if m.group() == "\x0c" else "\ufffd", text)
-    text = _XML_DECLARATION.sub("", text, count=1)
+    text = without_xml_declaration(text)
     try:
         root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, ValueError):

@@ -173,9 +173,15 @@ class _Flattener:
         self.parts.append(el.tail or "")
 
 
-# lxml refuses a str that starts with an XML declaration naming an encoding (XHTML pages
-# served with `<?xml version="1.0" encoding="utf-8"?>`); the text is decoded already.
 _XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*>")
+
+
+def without_xml_declaration(html: str) -> str:
+    """The page without a leading XML declaration: lxml refuses a str that starts with one
+    naming an encoding (XHTML served with `<?xml version="1.0" encoding="utf-8"?>`), and the
+    text is decoded already."""
+    declaration = _XML_DECLARATION.match(html)
+    return html[declaration.end():] if declaration else html
 
 
 class UnparseableError(ValueError):
@@ -189,8 +195,7 @@ def parse_html(html: str):
     # lxml's plain elements: lxml.html's Python class lookup per element costs more than the
     # few methods of theirs this module would use. A per-call parser: its error log is ours.
     parser = etree.HTMLParser(huge_tree=True)
-    if html.lstrip().startswith("<?xml"):
-        html = _XML_DECLARATION.sub("", html, count=1)
+    html = without_xml_declaration(html)
     root = etree.fromstring(html, parser) if html.strip() else None
     if root is None:
         return etree.fromstring("<html></html>", parser)
