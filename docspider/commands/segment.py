@@ -62,11 +62,11 @@ class Command(ScrapyCommand):
         out.add_argument("-O", "--overwrite-output", metavar="FILE",
                          help="write the JSON lines to FILE, replacing it")
         out.add_argument("-o", "--output", metavar="FILE", help="append the JSON lines to FILE")
-        parser.add_argument("-j", "--jobs", metavar="N", type=jobs_option,
-                            default=usable_cores(),
-                            help="segment in N worker processes (default: one a core, "
-                                 f"{usable_cores()} here; no more than one per {BATCH} files; "
-                                 "1: in this process); lines keep the order of the files")
+        cores = usable_cores()
+        parser.add_argument("-j", "--jobs", metavar="N", type=jobs_option, default=cores,
+                            help=f"segment in N worker processes (default: one a core, {cores} "
+                                 f"here; no more than one per {BATCH} files; 1: in this "
+                                 "process); lines keep the order of the files")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
@@ -116,7 +116,11 @@ def outcome(path: str) -> tuple[str, str]:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return FAILED, f"segment: {path}: {reason}"
     except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
-        return FAILED, f"segment: {path}: internal error ({type(exc).__name__}: {exc})"
+        return internal_error(path, exc)
+
+
+def internal_error(path: str, exc: Exception) -> tuple[str, str]:
+    return FAILED, f"segment: {path}: internal error ({type(exc).__name__}: {exc})"
 
 
 def outcome_batch(paths: list[str]) -> list[tuple[str, str]]:
@@ -129,8 +133,7 @@ def batch_outcomes(paths: list[str], call) -> list[tuple[str, str]]:
     try:
         return SegmentPool.result(call)
     except Exception as exc:  # noqa: BLE001 - WorkerDied, or a result that could not come back
-        return [(FAILED, f"segment: {path}: internal error ({type(exc).__name__}: {exc})")
-                for path in paths]
+        return [internal_error(path, exc) for path in paths]
 
 
 def batches(paths: list[str]) -> Iterator[list[str]]:
