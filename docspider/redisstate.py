@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections import OrderedDict
 import socket
 import time
 import uuid
+from collections import OrderedDict
 from urllib.parse import parse_qs, urlsplit
 
 import redis

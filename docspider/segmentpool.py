@@ -7,16 +7,16 @@ reparse --jobs N` use the same pool.
 
 Workers are started by a fork server that has the segmenter imported already (a fork of the
 crawl itself would copy the reactor, its threads and its signal handlers), in a thread when the
-spider opens; `scrapy segment`, which runs no reactor, forks them from itself. Each has a pipe of its own; no thread of the crawl takes part in a call (see
-`SegmentPool`). Workers ignore SIGINT: Ctrl-C reaches the crawl, which finishes the pages in
-flight and closes the pool; and they end when the process that started them ends, however it
-ended (SIGKILL included). Results come back in the order pages were sent (`in_order`,
-`ordered`), so items keep the order they would have had in-process. A page is segmented with
-the host's boilerplate as learned when it was sent, which does not count the pages then in
-flight: a newly learned line may take effect a few pages later than in-process. A worker that
-dies (killed, out of memory) fails the pages it held: they raise `WorkerDied` (a crawl counts
-them as `docspider/failed/worker_died` and keeps them in its frontier for the next run), and
-the next call starts a new worker.
+spider opens; `scrapy segment`, which runs no reactor, forks them from itself. Each has a pipe
+of its own; no thread of the crawl takes part in a call (see `SegmentPool`). Workers ignore
+SIGINT: Ctrl-C reaches the crawl, which finishes the pages in flight and closes the pool; and
+they end when the process that started them ends, however it ended (SIGKILL included). Results
+come back in the order pages were sent (`in_order`, `ordered`), so items keep the order they
+would have had in-process. A page is segmented with the host's boilerplate as learned when it
+was sent, which does not count the pages then in flight: a newly learned line may take effect a
+few pages later than in-process. A worker that dies (killed, out of memory) fails the pages it
+held: they raise `WorkerDied` (a crawl counts them as `docspider/failed/worker_died` and keeps
+them in its frontier for the next run), and the next call starts a new worker.
 """
 from __future__ import annotations
 
